@@ -1,0 +1,18 @@
+from pathlib import Path
+from typing import Any
+
+import polib
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Compile the .po catalogues to .mo with polib (no GNU gettext needed)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for locale_dir in settings.LOCALE_PATHS:
+            for po_path in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
+                polib.pofile(str(po_path)).save_as_mofile(
+                    str(po_path.with_suffix(".mo"))
+                )
+                self.stdout.write(f"compiled {po_path}")

@@ -1,0 +1,18 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from warmbee.devtools.demo import demo_logins, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the Yangqu demo data (stations, users for every role, visits) once."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        created = load_demo()
+        self.stdout.write(
+            "Demo data loaded." if created else "Demo data already present."
+        )
+        self.stdout.write("Demo logins (demo data, not real people):")
+        for phone, name, password in demo_logins():
+            self.stdout.write(f"  {phone}  {password}  {name}")

@@ -1,0 +1,148 @@
+"""County administrators manage stations here, scoped to their county; bulk import included."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from import_export import fields, resources
+from import_export.admin import ImportExportModelAdmin
+from import_export.widgets import ForeignKeyWidget
+
+from warmbee.accounts.models import Role, User
+from warmbee.core.errors import DomainError
+from warmbee.regions.models import Region
+from warmbee.stations.models import (
+    Amenity,
+    AmenityFlag,
+    Station,
+    StationAmenity,
+    StationPhoto,
+)
+from warmbee.stations.permissions import list_communities_for, list_manageable_stations
+from warmbee.stations.services import place_station, save_station
+
+
+class StationResource(resources.ModelResource):  # type: ignore[misc]  # untyped library
+    """The spreadsheet columns for bulk import and export (CSV or Excel)."""
+
+    community = fields.Field(
+        column_name="community_code",
+        attribute="community",
+        widget=ForeignKeyWidget(Region, field="code"),
+    )
+
+    class Meta:
+        model = Station
+        fields = (
+            "id",
+            "name",
+            "name_en",
+            "community",
+            "address",
+            "address_en",
+            "lat_deg",
+            "lon_deg",
+            "position_is_approximate",
+            "opening_hours",
+            "phone",
+            "capacity",
+        )
+        import_id_fields = ("id",)
+        skip_unchanged = True
+        clean_model_instances = True
+
+    def before_save_instance(self, instance: Station, row: Any, **kwargs: Any) -> None:
+        try:
+            place_station(instance)
+        except DomainError as error:
+            raise ValidationError(error.detail) from error
+
+
+class StationAmenityInline(admin.TabularInline):  # type: ignore[type-arg]  # stubs generic
+    model = StationAmenity
+    extra = 0
+    readonly_fields = ["verified_by", "verified_at"]
+
+
+class StationPhotoInline(admin.TabularInline):  # type: ignore[type-arg]  # stubs generic
+    model = StationPhoto
+    extra = 0
+
+
+@admin.register(Station)
+class StationAdmin(ImportExportModelAdmin):  # type: ignore[misc]  # untyped library
+    resource_classes = [StationResource]
+    list_display = [
+        "name",
+        "community",
+        "opening_hours",
+        "capacity",
+        "is_active",
+        "is_demo",
+    ]
+    list_filter = ["is_active", "community"]
+    search_fields = ["name", "name_en", "address"]
+    filter_horizontal = ["staff"]
+    inlines = [StationAmenityInline, StationPhotoInline]
+    readonly_fields = ["checkin_code", "h3_cell", "h3_search_cell"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Station]:
+        assert isinstance(request.user, User)  # noqa: S101  # admin requires a signed-in user
+        return list_manageable_stations(request.user)
+
+    def _is_admin(self, request: HttpRequest) -> bool:
+        user = request.user
+        return (
+            isinstance(user, User)
+            and user.is_active
+            and (
+                user.is_superuser
+                or user.role in {Role.COUNTY_ADMIN, Role.PROVINCE_ADMIN}
+            )
+        )
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_admin(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._is_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # stations are taken out of service, never deleted (visits refer to them)
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return self._is_admin(request)
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return self._is_admin(request)
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if db_field.name == "community" and isinstance(request.user, User):
+            kwargs["queryset"] = list_communities_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(
+        self, request: HttpRequest, obj: Station, form: Any, change: bool
+    ) -> None:
+        save_station(obj)
+
+
+@admin.register(Amenity)
+class AmenityAdmin(admin.ModelAdmin[Amenity]):
+    list_display = ["code", "icon", "name", "name_en", "sort_order"]
+
+
+@admin.register(AmenityFlag)
+class AmenityFlagAdmin(admin.ModelAdmin[AmenityFlag]):
+    list_display = ["station", "amenity", "suggested_status", "status", "created_at"]
+    list_filter = ["status"]

@@ -1,0 +1,145 @@
+"""JSON API for stations: the amenity catalogue, station detail and the nearest-station finder."""
+
+import datetime as dt
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from pydantic import Field, field_validator
+
+from warmbee.stations import selectors
+from warmbee.stations.choices import TravelMode
+from warmbee.stations.finder import FinderAnswer, FinderQuery, find_nearest_stations
+from warmbee.stations.schemas import (
+    AmenityOut,
+    NearestStationOut,
+    NearestStationsOut,
+    StationAmenityOut,
+    StationDetailOut,
+)
+
+router = Router(tags=["stations"])
+
+
+class NearestQueryIn(Schema):
+    lat: float = Field(ge=-90, le=90, description="WGS-84 latitude in degrees")
+    lon: float = Field(ge=-180, le=180, description="WGS-84 longitude in degrees")
+    mode: TravelMode = TravelMode.WALK
+    amenities: str = Field(
+        "", description="Comma-separated amenity codes, all required"
+    )
+    at: dt.datetime | None = Field(
+        None, description="Departure time (ISO 8601); default now"
+    )
+    limit: int = Field(5, ge=1, le=20)
+    open_only: bool = True
+
+    @field_validator("at")
+    @classmethod
+    def at_has_timezone(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("must include a time zone offset")
+        return value
+
+    def amenity_codes(self) -> tuple[str, ...]:
+        return tuple(
+            dict.fromkeys(
+                code.strip() for code in self.amenities.split(",") if code.strip()
+            )
+        )
+
+
+def travel_time_note() -> str:
+    return _(
+        "Travel times are estimated from straight-line distance times a detour factor, "
+        "because no road network is loaded yet."
+    )
+
+
+def nearest_out(answer: FinderAnswer) -> NearestStationsOut:
+    results = [
+        NearestStationOut(
+            id=result.station.pk,
+            name=result.station.name,
+            name_en=result.station.name_en,
+            address=result.station.address,
+            lat_deg=result.station.lat_deg,
+            lon_deg=result.station.lon_deg,
+            position_is_approximate=result.station.position_is_approximate,
+            distance_m=round(result.distance_m),
+            travel_time_s=round(result.travel_time_s),
+            arrival_at=result.arrival_at,
+            open_on_arrival=result.state_on_arrival.is_open,
+            closes_in_min=result.state_on_arrival.minutes_until_close(
+                result.arrival_at
+            ),
+            opens_at=result.state_on_arrival.opens_at,
+            closure_reason=result.state_on_arrival.closure_reason,
+            matching_amenities=list(result.matching_amenity_codes),
+            recent_visits=result.recent_visits,
+            capacity=result.station.capacity,
+            url=reverse("stations:detail", args=[result.station.pk]),
+        )
+        for result in answer.results
+    ]
+    return NearestStationsOut(
+        travel_time_method=answer.method,
+        travel_time_note=travel_time_note(),
+        detour_factor=answer.detour_factor,
+        speed_kmh=answer.speed_kmh,
+        mode=answer.query.mode,
+        at=answer.query.at,
+        results=results,
+    )
+
+
+@router.get(
+    "/nearest", response=NearestStationsOut, summary="Nearest stations by travel time"
+)
+def nearest_stations(
+    request: HttpRequest, params: Query[NearestQueryIn]
+) -> NearestStationsOut:
+    query = FinderQuery(
+        lat_deg=params.lat,
+        lon_deg=params.lon,
+        mode=params.mode,
+        amenity_codes=params.amenity_codes(),
+        at=params.at or timezone.now(),
+        limit=params.limit,
+        open_only=params.open_only,
+    )
+    return nearest_out(find_nearest_stations(query))
+
+
+@router.get("/amenities", response=list[AmenityOut], summary="The amenity catalogue")
+def list_amenities(request: HttpRequest) -> list[AmenityOut]:
+    return [AmenityOut.from_orm(amenity) for amenity in selectors.list_amenities()]
+
+
+@router.get("/{station_id}", response=StationDetailOut, summary="One station")
+def station_detail(request: HttpRequest, station_id: int) -> StationDetailOut:
+    station = selectors.get_station(station_id)
+    state = selectors.station_state_at(station, timezone.now())
+    return StationDetailOut(
+        id=station.pk,
+        name=station.name,
+        name_en=station.name_en,
+        community_code=station.community.code,
+        address=station.address,
+        lat_deg=station.lat_deg,
+        lon_deg=station.lon_deg,
+        position_is_approximate=station.position_is_approximate,
+        opening_hours=station.opening_hours,
+        phone=station.phone,
+        capacity=station.capacity,
+        open_now=state.is_open,
+        closure_reason=state.closure_reason,
+        amenities=[
+            StationAmenityOut(
+                code=row.amenity.code, status=row.status, verified_at=row.verified_at
+            )
+            for row in station.amenities.all()
+        ],
+    )

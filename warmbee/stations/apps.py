@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StationsConfig(AppConfig):
+    name = "warmbee.stations"
+    label = "stations"

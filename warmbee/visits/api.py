@@ -1,0 +1,75 @@
+"""JSON API for check-ins: idempotent by the client's id, safe to resend after no signal."""
+
+import datetime as dt
+import uuid
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema
+from ninja.throttling import AnonRateThrottle
+from ninja.utils import check_csrf
+from pydantic import Field, field_validator
+
+from warmbee.stations.selectors import get_station_by_checkin_code
+from warmbee.visits.errors import CsrfFailedError
+from warmbee.visits.services import check_in
+
+router = Router(tags=["visits"])
+
+
+class CheckInIn(Schema):
+    client_id: uuid.UUID = Field(
+        description="Generated on the phone; resending is safe"
+    )
+    checkin_code: str = Field(
+        min_length=4, max_length=16, description="From the station's QR code"
+    )
+    visited_at: dt.datetime = Field(
+        description="When the visitor checked in (ISO 8601 with offset)"
+    )
+    services: list[str] = Field(default_factory=list, max_length=20)
+
+    @field_validator("visited_at")
+    @classmethod
+    def visited_at_has_timezone(cls, value: dt.datetime) -> dt.datetime:
+        if value.tzinfo is None:
+            raise ValueError("must include a time zone offset")
+        return value
+
+
+class CheckInOut(Schema):
+    client_id: uuid.UUID
+    station_id: int
+    station_name: str
+    visited_at: dt.datetime
+    created: bool = Field(description="False when this client_id was already recorded")
+    as_registered_worker: bool
+
+
+@router.post(
+    "/",
+    response={200: CheckInOut, 201: CheckInOut},
+    summary="Check in at a station",
+    throttle=[AnonRateThrottle("60/m")],
+)
+def create_check_in(request: HttpRequest, payload: CheckInIn) -> tuple[int, CheckInOut]:
+    visitor = request.user if request.user.is_authenticated else None
+    if visitor is not None and isinstance(check_csrf(request), HttpResponse):
+        # A signed-in worker's check-in must come from our own pages.
+        raise CsrfFailedError()
+    station = get_station_by_checkin_code(payload.checkin_code)
+    outcome = check_in(
+        client_id=payload.client_id,
+        station=station,
+        visited_at=payload.visited_at,
+        service_codes=payload.services,
+        visitor=visitor,
+    )
+    body = CheckInOut(
+        client_id=outcome.visit.client_id,
+        station_id=station.pk,
+        station_name=station.name,
+        visited_at=outcome.visit.visited_at,
+        created=outcome.created,
+        as_registered_worker=outcome.visit.worker_id is not None,
+    )
+    return (201 if outcome.created else 200), body

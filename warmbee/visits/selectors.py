@@ -1,0 +1,31 @@
+"""Reads of visits."""
+
+import datetime as dt
+
+from django.db.models import Count, QuerySet
+
+from warmbee.visits.models import Visit
+
+
+def count_visits_by_station(
+    station_ids: list[int], *, since: dt.datetime, until: dt.datetime
+) -> dict[int, int]:
+    """Return {station id: visits with since <= visited_at <= until}; absent means 0."""
+    rows = (
+        Visit.objects.filter(
+            station_id__in=station_ids, visited_at__gte=since, visited_at__lte=until
+        )
+        .values("station_id")
+        .annotate(visit_count=Count("id"))
+        .values_list("station_id", "visit_count")
+    )
+    return dict(rows)
+
+
+def list_station_visits(station_id: int) -> QuerySet[Visit]:
+    return (
+        Visit.objects.filter(station_id=station_id)
+        .select_related("worker", "recorded_by")
+        .prefetch_related("services")
+        .order_by("-visited_at")
+    )

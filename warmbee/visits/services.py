@@ -1,0 +1,141 @@
+"""Writes of visits: check-ins by QR and walk-ins recorded by staff, each counted once."""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from warmbee.accounts.models import Role, User
+from warmbee.stations import errors as station_errors
+from warmbee.stations.models import Amenity, Station
+from warmbee.stations.permissions import can_manage_station
+from warmbee.stations.selectors import station_state_at
+from warmbee.visits import errors
+from warmbee.visits.models import Visit, VisitChannel
+
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class VisitOutcome:
+    visit: Visit
+    created: bool
+
+
+def _check_time(visited_at: dt.datetime, now: dt.datetime) -> None:
+    if visited_at > now + CLOCK_SKEW:
+        raise errors.VisitTimeInFutureError()
+    max_delay_h = settings.VISIT_MAX_DELAY_HOURS
+    if visited_at < now - dt.timedelta(hours=max_delay_h):
+        raise errors.VisitTooOldError(hours=max_delay_h)
+
+
+def _services(codes: list[str]) -> list[Amenity]:
+    amenities = list(Amenity.objects.filter(code__in=set(codes)))
+    unknown = sorted(set(codes) - {amenity.code for amenity in amenities})
+    if unknown:
+        raise station_errors.UnknownAmenityError(codes=", ".join(unknown))
+    return amenities
+
+
+def _existing(client_id: uuid.UUID, station: Station) -> VisitOutcome | None:
+    visit = Visit.objects.filter(client_id=client_id).first()
+    if visit is None:
+        return None
+    if visit.station_id != station.pk:
+        raise errors.ClientIdReusedError()
+    return VisitOutcome(visit, created=False)
+
+
+def check_in(
+    *,
+    client_id: uuid.UUID,
+    station: Station,
+    visited_at: dt.datetime,
+    service_codes: list[str],
+    visitor: User | None,
+    now: dt.datetime | None = None,
+) -> VisitOutcome:
+    """Record a QR check-in, or return the one already recorded under ``client_id``.
+
+    Refuses a check-in at a station closed at ``visited_at``. Anonymous visitors pass
+    ``visitor=None`` and are counted all the same; a signed-in worker's visit goes on
+    their file, while staff scanning a poster are counted anonymously.
+    """
+    now = now or timezone.now()
+    existing = _existing(client_id, station)
+    if existing is not None:
+        return existing
+    _check_time(visited_at, now)
+    if not station_state_at(station, visited_at).is_open:
+        raise station_errors.StationClosedError(station=station.name)
+    return _create(
+        client_id=client_id,
+        station=station,
+        visited_at=visited_at,
+        services=_services(service_codes),
+        worker=visitor if visitor is not None and visitor.role == Role.WORKER else None,
+        channel=VisitChannel.QR,
+        recorded_by=None,
+    )
+
+
+def record_walk_in(
+    *,
+    actor: User,
+    client_id: uuid.UUID,
+    station: Station,
+    visited_at: dt.datetime,
+    service_codes: list[str],
+    now: dt.datetime | None = None,
+) -> VisitOutcome:
+    """Record a visit that staff saw at their station (no opening-hours check)."""
+    if not can_manage_station(actor, station):
+        raise station_errors.NotStationStaffError()
+    now = now or timezone.now()
+    existing = _existing(client_id, station)
+    if existing is not None:
+        return existing
+    _check_time(visited_at, now)
+    return _create(
+        client_id=client_id,
+        station=station,
+        visited_at=visited_at,
+        services=_services(service_codes),
+        worker=None,
+        channel=VisitChannel.STAFF,
+        recorded_by=actor,
+    )
+
+
+def _create(
+    *,
+    client_id: uuid.UUID,
+    station: Station,
+    visited_at: dt.datetime,
+    services: list[Amenity],
+    worker: User | None,
+    channel: VisitChannel,
+    recorded_by: User | None,
+) -> VisitOutcome:
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(
+                client_id=client_id,
+                station=station,
+                visited_at=visited_at,
+                worker=worker,
+                channel=channel,
+                recorded_by=recorded_by,
+            )
+            visit.services.set(services)
+    except IntegrityError:
+        # A concurrent submission with the same id won the race: return its row.
+        existing = _existing(client_id, station)
+        if existing is None:
+            raise
+        return existing
+    return VisitOutcome(visit, created=True)

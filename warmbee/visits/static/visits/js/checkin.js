@@ -1,0 +1,87 @@
+// Check-in that survives no signal: the check-in is kept on the phone with its original
+// time and client id, and sent when the network is back. The server counts each id once.
+const QUEUE_KEY = "warmbee.pendingCheckins";
+
+function readQueue() {
+  try {
+    return JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]");
+  } catch {
+    return [];
+  }
+}
+
+function writeQueue(queue) {
+  localStorage.setItem(QUEUE_KEY, JSON.stringify(queue));
+}
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+async function send(apiUrl, payload) {
+  const response = await fetch(apiUrl, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    body: JSON.stringify(payload),
+  });
+  const body = await response.json().catch(() => ({}));
+  return { ok: response.ok, status: response.status, body };
+}
+
+async function flush(apiUrl, onSent) {
+  const remaining = [];
+  for (const item of readQueue()) {
+    try {
+      const result = await send(apiUrl, item);
+      // Refused for good (closed, too old…): drop it; server trouble: keep it.
+      if (!result.ok && (result.status >= 500 || result.status === 429)) remaining.push(item);
+      else if (onSent) onSent(result);
+    } catch {
+      remaining.push(item);
+    }
+  }
+  writeQueue(remaining);
+}
+
+const form = document.querySelector("[data-checkin-form]");
+const status = document.querySelector("[data-checkin-status]");
+const apiUrl = form ? form.dataset.apiUrl : "/api/visits/";
+
+function showSent(result) {
+  if (!status || !form) return;
+  if (result.ok) {
+    status.textContent = form.dataset.sentText;
+    status.className = "card status-open";
+    status.dataset.state = "sent";
+    form.classList.add("hidden");
+  } else {
+    status.textContent = result.body.detail || String(result.status);
+    status.className = "error";
+    status.dataset.state = "refused";
+  }
+}
+
+if (form) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const payload = {
+      client_id: form.querySelector("[name=client_id]").value,
+      checkin_code: form.dataset.checkinCode,
+      visited_at: new Date().toISOString(),
+      services: [...form.querySelectorAll("[name=services]:checked")].map((box) => box.value),
+    };
+    try {
+      showSent(await send(apiUrl, payload));
+    } catch {
+      writeQueue([...readQueue().filter((item) => item.client_id !== payload.client_id), payload]);
+      status.textContent = form.dataset.queuedText;
+      status.className = "notice";
+      status.dataset.state = "queued";
+    }
+  });
+}
+
+window.addEventListener("online", () => flush(apiUrl, showSent));
+if (navigator.onLine) flush(apiUrl, showSent);

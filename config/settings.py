@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "import_export",
+    "ninja",
     "warmbee.core",
     "warmbee.regions",
     "warmbee.accounts",

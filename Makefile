@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run serve install install-dev messages test lint types migrations-check pytest bench clean
+.PHONY: run install install-dev messages messages-update test lint types migrations-check pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ install-dev: $(VENV)/.installed-dev
 
 messages: install
 	$(BIN)/python manage.py compile_catalogue
+
+messages-update: install-dev
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-location \
+		--ignore=.venv --ignore=artifacts --ignore=staticfiles --ignore=var
 
 run: install messages
 	mkdir -p var

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
-import xstatic.pkg.leaflet as xstatic_leaflet
+import xstatic.pkg.leaflet as xstatic_leaflet  # type: ignore[import-untyped,unused-ignore]  # no type hints
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, env_bool, env_float, env_list, env_str

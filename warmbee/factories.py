@@ -16,7 +16,7 @@ from warmbee.visits.models import Visit, VisitChannel
 YANGQU_CODE = "140122000000"
 SHANXI_CODE = "140000000000"
 XINYANG_COMMUNITY_CODE = "140122400001"
-TEST_PASSWORD = "correct-horse-battery"
+TEST_PASSWORD = "correct-horse-battery"  # noqa: S105  # test accounts only
 
 
 def community(code: str = XINYANG_COMMUNITY_CODE) -> Region:
@@ -65,12 +65,18 @@ class StationFactory(factory.django.DjangoModelFactory):
     capacity = 10
 
     @classmethod
-    def _create(cls, model_class: type[Station], *args: object, **kwargs: object) -> Station:
+    def _create(
+        cls, model_class: type[Station], *args: object, **kwargs: object
+    ) -> Station:
         return save_station(model_class(*args, **kwargs))
 
 
-def set_amenities(station: Station, codes: list[str], status: str = AmenityStatus.YES) -> None:
-    StationAmenity.objects.filter(station=station, amenity__code__in=codes).update(status=status)
+def set_amenities(
+    station: Station, codes: list[str], status: str = AmenityStatus.YES
+) -> None:
+    StationAmenity.objects.filter(station=station, amenity__code__in=codes).update(
+        status=status
+    )
 
 
 def amenity(code: str) -> Amenity:

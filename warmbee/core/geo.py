@@ -64,7 +64,7 @@ def search_disk_radius_m(rings: int) -> float:
     Any point of the centre cell is at most one edge length from the cell centre, and each
     ring adds at least the inradius twice (sqrt(3) times the edge) of straight progress.
     """
-    edge_m = h3.average_hexagon_edge_length(SEARCH_H3_RESOLUTION, unit="m")
+    edge_m = float(h3.average_hexagon_edge_length(SEARCH_H3_RESOLUTION, unit="m"))
     # H3 cells vary in size by about a factor of two; stay on the safe side.
     smallest_edge_m = edge_m * 0.6
     return max(0.0, rings * math.sqrt(3) * smallest_edge_m - smallest_edge_m)

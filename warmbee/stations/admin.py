@@ -59,6 +59,10 @@ class StationResource(resources.ModelResource):  # type: ignore[misc]  # untyped
         except DomainError as error:
             raise ValidationError(error.detail) from error
 
+    def do_instance_save(self, instance: Station, is_create: bool) -> None:
+        # Through the service, so an imported station gets its amenity rows like any other.
+        save_station(instance)
+
 
 class StationAmenityInline(admin.TabularInline):  # type: ignore[type-arg]  # stubs generic
     model = StationAmenity

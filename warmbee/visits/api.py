@@ -5,6 +5,7 @@ import uuid
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
+from ninja.responses import Status
 from ninja.throttling import AnonRateThrottle
 from ninja.utils import check_csrf
 from pydantic import Field, field_validator
@@ -51,7 +52,7 @@ class CheckInOut(Schema):
     summary="Check in at a station",
     throttle=[AnonRateThrottle("60/m")],
 )
-def create_check_in(request: HttpRequest, payload: CheckInIn) -> tuple[int, CheckInOut]:
+def create_check_in(request: HttpRequest, payload: CheckInIn) -> Status[CheckInOut]:
     visitor = request.user if request.user.is_authenticated else None
     if visitor is not None and isinstance(check_csrf(request), HttpResponse):
         # A signed-in worker's check-in must come from our own pages.
@@ -72,4 +73,4 @@ def create_check_in(request: HttpRequest, payload: CheckInIn) -> tuple[int, Chec
         created=outcome.created,
         as_registered_worker=outcome.visit.worker_id is not None,
     )
-    return (201 if outcome.created else 200), body
+    return Status(201 if outcome.created else 200, body)

@@ -2,8 +2,10 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from import_export import fields, resources
@@ -12,6 +14,7 @@ from import_export.widgets import ForeignKeyWidget
 
 from warmbee.accounts.models import Role, User
 from warmbee.core.errors import DomainError
+from warmbee.core.images import sanitize_image
 from warmbee.regions.models import Region
 from warmbee.stations.models import (
     Amenity,
@@ -70,8 +73,24 @@ class StationAmenityInline(admin.TabularInline):  # type: ignore[type-arg]  # st
     readonly_fields = ["verified_by", "verified_at"]
 
 
+class StationPhotoForm(forms.ModelForm):  # type: ignore[type-arg]  # stubs generic
+    class Meta:
+        model = StationPhoto
+        fields = ["image", "caption"]
+
+    def clean_image(self) -> Any:
+        image = self.cleaned_data["image"]
+        if isinstance(image, UploadedFile):
+            try:
+                return sanitize_image(image)
+            except DomainError as error:
+                raise ValidationError(error.detail) from error
+        return image
+
+
 class StationPhotoInline(admin.TabularInline):  # type: ignore[type-arg]  # stubs generic
     model = StationPhoto
+    form = StationPhotoForm
     extra = 0
 
 

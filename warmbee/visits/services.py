@@ -111,6 +111,34 @@ def record_walk_in(
     )
 
 
+@transaction.atomic
+def record_walk_ins(
+    *,
+    actor: User,
+    batch_id: uuid.UUID,
+    station: Station,
+    visitor_count: int,
+    service_codes: list[str],
+    now: dt.datetime | None = None,
+) -> list[VisitOutcome]:
+    """Record ``visitor_count`` walk-ins at once; resubmitting the same batch adds nothing.
+
+    Each visit's client id is derived from ``batch_id`` and its position in the batch.
+    """
+    now = now or timezone.now()
+    return [
+        record_walk_in(
+            actor=actor,
+            client_id=uuid.uuid5(batch_id, str(index)),
+            station=station,
+            visited_at=now,
+            service_codes=service_codes,
+            now=now,
+        )
+        for index in range(visitor_count)
+    ]
+
+
 def _create(
     *,
     client_id: uuid.UUID,

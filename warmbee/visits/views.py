@@ -19,7 +19,7 @@ from warmbee.stations.selectors import (
     list_amenities,
 )
 from warmbee.visits.forms import CheckInForm, WalkInForm
-from warmbee.visits.services import check_in, record_walk_in
+from warmbee.visits.services import check_in, record_walk_ins
 
 
 def _service_choices() -> list[tuple[str, str]]:
@@ -66,14 +66,13 @@ def walk_in(request: HttpRequest, station_id: int) -> HttpResponse:
         messages.error(request, _("The visit could not be recorded. Check the form."))
         return redirect("staff:station", station_id=station.pk)
     try:
-        for index in range(form.cleaned_data["count"]):
-            record_walk_in(
-                actor=user,
-                client_id=uuid.uuid5(form.cleaned_data["client_id"], str(index)),
-                station=station,
-                visited_at=timezone.now(),
-                service_codes=form.cleaned_data["services"],
-            )
+        record_walk_ins(
+            actor=user,
+            batch_id=form.cleaned_data["client_id"],
+            station=station,
+            visitor_count=form.cleaned_data["count"],
+            service_codes=form.cleaned_data["services"],
+        )
     except DomainError as error:
         if error.status_code == 403:
             raise PermissionDenied from error

@@ -1,6 +1,7 @@
 """Project-wide pytest configuration."""
 
 import pytest
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -12,3 +13,11 @@ def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _default_language():  # type: ignore[no-untyped-def]
+    """Start every test in Chinese: a request in another language must not leak over."""
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()

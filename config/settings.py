@@ -16,8 +16,9 @@ from config.env import BASE_DIR, env_bool, env_float, env_list, env_str
 django_stubs_ext.monkeypatch()
 
 DEBUG = env_bool("DEBUG", False)
+# The "django-insecure-" prefix makes `check --deploy` flag a production run without a key.
 SECRET_KEY = env_str(
-    "SECRET_KEY", "insecure-local-development-key-change-me-0123456789"
+    "SECRET_KEY", "django-insecure-local-development-key-change-me-0123456789"
 )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -48,6 +49,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "warmbee.core.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -93,6 +95,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Rate-limit counters (API throttling) live in the cache: with several app servers or
+# gunicorn workers, point REDIS_URL at a shared Redis so the limits hold across them.
+REDIS_URL = env_str("REDIS_URL", "")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -117,6 +131,14 @@ AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
+# Behind nginx, count attempts per client address, not per proxy: set the number of
+# trusted proxies in front of the app (nginx sets X-Forwarded-For).
+AXES_IPWARE_PROXY_COUNT = int(env_float("TRUSTED_PROXY_COUNT", 0)) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    if AXES_IPWARE_PROXY_COUNT
+    else ("REMOTE_ADDR",)
+)
 AXES_LOCKOUT_CALLABLE = "warmbee.accounts.views.locked_out"
 
 LANGUAGE_CODE = "zh-hans"

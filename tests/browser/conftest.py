@@ -1,11 +1,14 @@
 """Playwright driving Debian's Chromium (a browser download is not possible here)."""
 
+import importlib
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
+from django.apps import apps
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
@@ -25,6 +28,20 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 360, "height": 640}
 YANGQU_SEAT = {"latitude": 38.06, "longitude": 112.68}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+def _migration(app: str, name: str) -> ModuleType:
+    return importlib.import_module(f"warmbee.{app}.migrations.{name}")
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db: None) -> None:
+    """Reload what the data migrations load: transactional tests flush every table."""
+    from warmbee.regions.models import Region
+
+    if not Region.objects.exists():
+        _migration("regions", "0002_load_yangqu_divisions").load(apps, None)
+        _migration("stations", "0002_load_amenity_catalogue").load(apps, None)
 
 
 @pytest.fixture(scope="session")

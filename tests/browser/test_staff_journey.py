@@ -10,7 +10,7 @@ from warmbee.visits.models import Visit, VisitChannel
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

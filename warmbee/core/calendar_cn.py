@@ -49,13 +49,38 @@ def _year(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
     return days_off, makeup
 
 
+def _is_listed_day_off(day: dt.date) -> bool:
+    return day in _year(day.year)[0]
+
+
+def _is_weekend_off(day: dt.date) -> bool:
+    return day.weekday() >= 5 and day not in _year(day.year)[1]
+
+
+def _in_holiday_break(day: dt.date) -> bool:
+    """Return whether a weekend day is part of a holiday break (放假调休).
+
+    The published breaks (e.g. 6月19日至21日放假, a Friday holiday and its weekend) include
+    the weekend days next to the holidays, but the library lists only the weekdays off.
+    """
+    for step in (dt.timedelta(days=-1), dt.timedelta(days=1)):
+        neighbour = day + step
+        while _is_weekend_off(neighbour) and not _is_listed_day_off(neighbour):
+            neighbour += step
+        if _is_listed_day_off(neighbour):
+            return True
+    return False
+
+
 def day_kind(day: dt.date) -> DayKind:
     days_off, makeup_workdays = _year(day.year)
     if day in days_off:
         return DayKind.PUBLIC_HOLIDAY
     if day in makeup_workdays:
         return DayKind.MAKEUP_WORKDAY
-    return DayKind.WEEKEND if day.weekday() >= 5 else DayKind.WORKDAY
+    if day.weekday() < 5:
+        return DayKind.WORKDAY
+    return DayKind.PUBLIC_HOLIDAY if _in_holiday_break(day) else DayKind.WEEKEND
 
 
 def own_table_years() -> list[int]:

@@ -23,7 +23,11 @@ async function send(apiUrl, payload) {
   const response = await fetch(apiUrl, {
     method: "POST",
     credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    headers: {
+      "Content-Type": "application/json",
+      "X-CSRFToken": csrfToken(),
+      "Accept-Language": document.documentElement.lang || "zh-hans",
+    },
     body: JSON.stringify(payload),
   });
   const body = await response.json().catch(() => ({}));

@@ -1,0 +1,60 @@
+"""Run the benchmarks: ``python -m bench`` for all, ``python -m bench finder`` for one.
+
+Everything runs against a throwaway SQLite database in a temporary directory, never the
+working database.
+"""
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+
+def _setup_django(data_dir: Path) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["WARMBEE_DATA_DIR"] = str(data_dir)
+    # A throwaway SQLite file: never a DATABASE_URL from the environment.
+    os.environ.pop("DATABASE_URL", None)
+    # DEBUG would keep every SQL statement in memory and slow the ORM down.
+    os.environ["DEBUG"] = "0"
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _benchmarks() -> dict[str, Callable[[], object]]:
+    from bench import finder, page_weight
+
+    return {"finder": finder.run, "page_weight": page_weight.run}
+
+
+def main(argv: list[str]) -> int:
+    with tempfile.TemporaryDirectory(prefix="warmbee-bench-") as data_dir:
+        _setup_django(Path(data_dir))
+        benchmarks = _benchmarks()
+        names = argv or list(benchmarks)
+        unknown = [name for name in names if name not in benchmarks]
+        if unknown:
+            print(f"Unknown benchmark(s): {', '.join(unknown)}.", file=sys.stderr)
+            print(f"Known: {', '.join(benchmarks)}.", file=sys.stderr)
+            return 2
+        from bench.report import BenchmarkUnavailableError
+
+        unavailable = []
+        for name in names:
+            started = time.perf_counter()
+            try:
+                benchmarks[name]()
+            except BenchmarkUnavailableError as error:
+                print(f"\n!! {name} could not run: {error}", file=sys.stderr)
+                unavailable.append(name)
+            print(f"({name} took {time.perf_counter() - started:.0f} s)")
+    return 1 if unavailable else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,9 +1,11 @@
 """Run the benchmarks: ``python -m bench`` for all, ``python -m bench finder`` for one.
 
 Everything runs against a throwaway SQLite database in a temporary directory, never the
-working database.
+working database. Set BENCH_DATA_DIR to keep that database (and its 100,000 stations)
+between runs while working on the finder.
 """
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -32,8 +34,17 @@ def _benchmarks() -> dict[str, Callable[[], object]]:
     return {"finder": finder.run, "page_weight": page_weight.run}
 
 
+def _data_dir() -> contextlib.AbstractContextManager[str]:
+    """Return a throwaway directory, or BENCH_DATA_DIR kept for reuse between runs."""
+    kept = os.environ.get("BENCH_DATA_DIR")
+    if kept:
+        Path(kept).mkdir(parents=True, exist_ok=True)
+        return contextlib.nullcontext(kept)
+    return tempfile.TemporaryDirectory(prefix="warmbee-bench-")
+
+
 def main(argv: list[str]) -> int:
-    with tempfile.TemporaryDirectory(prefix="warmbee-bench-") as data_dir:
+    with _data_dir() as data_dir:
         _setup_django(Path(data_dir))
         benchmarks = _benchmarks()
         names = argv or list(benchmarks)

@@ -42,13 +42,20 @@ def handle_domain_error(request: HttpRequest, error: DomainError) -> HttpRespons
     return problem(request, error.status_code, error.code, error.detail)
 
 
+def _field_name(location: list[object]) -> str:
+    """Return the public name of a field: ("body", "payload", "x") and ("query", "x") -> "x"."""
+    parts = [str(part) for part in location]
+    skip = 2 if parts[:1] == ["body"] else 1
+    return ".".join(parts[skip:])
+
+
 @api.exception_handler(NinjaValidationError)
 def handle_validation_error(
     request: HttpRequest, error: NinjaValidationError
 ) -> HttpResponse:
     fields = [
         {
-            "field": ".".join(str(part) for part in item.get("loc", [])[1:]),
+            "field": _field_name(list(item.get("loc", []))),
             "problem": item.get("msg", ""),
         }
         for item in error.errors

@@ -15,7 +15,9 @@ import opening_hours as oh_lib
 
 from warmbee.core.calendar_cn import DayKind, day_kind
 
-MAX_LOOKAHEAD_DAYS = 8
+# Longer than the longest holiday break (Spring Festival, up to 9 days with its weekends),
+# so a station closed for the break still reports when it opens again.
+MAX_LOOKAHEAD_DAYS = 14
 _PROXY_SEARCH_DAYS = 7
 
 

@@ -16,6 +16,7 @@ from warmbee.accounts.models import Role, User
 from warmbee.core.errors import DomainError
 from warmbee.core.images import sanitize_image
 from warmbee.regions.models import Region
+from warmbee.stations.errors import NotStationStaffError
 from warmbee.stations.models import (
     Amenity,
     AmenityFlag,
@@ -23,7 +24,11 @@ from warmbee.stations.models import (
     StationAmenity,
     StationPhoto,
 )
-from warmbee.stations.permissions import list_communities_for, list_manageable_stations
+from warmbee.stations.permissions import (
+    can_manage_station,
+    list_communities_for,
+    list_manageable_stations,
+)
 from warmbee.stations.services import place_station, save_station
 
 
@@ -56,7 +61,32 @@ class StationResource(resources.ModelResource):  # type: ignore[misc]  # untyped
         skip_unchanged = True
         clean_model_instances = True
 
+    def import_data(self, dataset: Any, *args: Any, **kwargs: Any) -> Any:
+        # All or nothing: one invalid row leaves the whole sheet unimported, also on
+        # the admin's confirm step and for callers outside the admin.
+        kwargs.setdefault("rollback_on_validation_errors", True)
+        return super().import_data(dataset, *args, **kwargs)
+
+    def after_init_instance(
+        self, instance: Station, new: bool, row: Any, **kwargs: Any
+    ) -> None:
+        # The admin passes the importing user: a county admin may not update another
+        # county's station by giving its id.
+        user = kwargs.get("user")
+        if (
+            isinstance(user, User)
+            and not new
+            and not can_manage_station(user, instance)
+        ):
+            raise ValidationError(NotStationStaffError().detail)
+
     def before_save_instance(self, instance: Station, row: Any, **kwargs: Any) -> None:
+        user = kwargs.get("user")
+        if (
+            isinstance(user, User)
+            and not list_communities_for(user).filter(pk=instance.community_id).exists()
+        ):
+            raise ValidationError({"community": NotStationStaffError().detail})
         try:
             place_station(instance)
         except DomainError as error:

@@ -6,15 +6,16 @@ factor over the mode's speed; every answer says which method it used.
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from warmbee.core import geo
 from warmbee.stations import errors
 from warmbee.stations.choices import AmenityStatus, TravelMode
-from warmbee.stations.models import Station
+from warmbee.stations.models import Station, StationAmenity
 from warmbee.stations.selectors import (
     StationState,
     find_unknown_amenity_codes,
@@ -87,56 +88,86 @@ def check_query(query: FinderQuery) -> None:
         raise errors.UnknownAmenityError(codes=", ".join(unknown))
 
 
-def _candidates(query: FinderQuery, rings: int) -> QuerySet[Station]:
-    stations = Station.objects.filter(
-        is_active=True,
-        h3_search_cell__in=geo.search_disk(query.lat_deg, query.lon_deg, rings),
-    )
+# The fields a station's state on arrival depends on, read with its position.
+_STATE_FIELDS = ("opening_hours", "closed_until", "closure_reason")
+
+
+def _candidates(query: FinderQuery, cells: list[str]) -> QuerySet[Station]:
+    stations = Station.objects.filter(is_active=True, h3_search_cell__in=cells)
     for code in query.amenity_codes:
+        # A correlated EXISTS keeps the H3 index as the starting point; with a join,
+        # SQLite starts from the amenity and reads every station in the country that has it.
         stations = stations.filter(
-            amenities__amenity__code=code, amenities__status=AmenityStatus.YES
+            Exists(
+                StationAmenity.objects.filter(
+                    station=OuterRef("pk"),
+                    amenity__code=code,
+                    status=AmenityStatus.YES,
+                )
+            )
         )
-    return stations
+    # Ranked in Python: the model's default ordering would only add a sort.
+    return stations.order_by()
 
 
-def _ranked(query: FinderQuery, rings: int) -> list[tuple[float, int]]:
-    rows = _candidates(query, rings).values_list("id", "lat_deg", "lon_deg")
-    return sorted(
-        (geo.haversine_m(query.lat_deg, query.lon_deg, lat, lon), pk)
-        for pk, lat, lon in rows
-    )
+@dataclass
+class _Search:
+    """What one query has learnt so far while its rings widen.
+
+    Each ring step reads only the cells it adds, and each station's state on arrival is
+    worked out once, so widening costs no more than the new stations it brings in.
+    """
+
+    query: FinderQuery
+    mode_speed_kmh: float
+    searched_cells: set[str] = field(default_factory=set)
+    ranked: list[tuple[float, int]] = field(default_factory=list)
+    state_fields: dict[int, dict[str, Any]] = field(default_factory=dict)
+    states: dict[int, StationState] = field(default_factory=dict)
+
+    def widen(self, rings: int) -> None:
+        disk = geo.search_disk(self.query.lat_deg, self.query.lon_deg, rings)
+        new_cells = [cell for cell in disk if cell not in self.searched_cells]
+        self.searched_cells.update(new_cells)
+        if not new_cells:
+            return
+        rows = _candidates(self.query, new_cells).values_list(
+            "id", "lat_deg", "lon_deg", *_STATE_FIELDS
+        )
+        for pk, lat, lon, *fields in rows:
+            distance_m = geo.haversine_m(
+                self.query.lat_deg, self.query.lon_deg, lat, lon
+            )
+            self.ranked.append((distance_m, pk))
+            self.state_fields[pk] = dict(zip(_STATE_FIELDS, fields, strict=True))
+        self.ranked.sort()
+
+    def state_on_arrival(self, distance_m: float, pk: int) -> StationState:
+        state = self.states.get(pk)
+        if state is None:
+            arrival = self.query.at + dt.timedelta(
+                seconds=_travel_time_s(distance_m, self.mode_speed_kmh)
+            )
+            # An unsaved instance carrying only what the state depends on: the full
+            # station is loaded later, for the few that are chosen.
+            station = Station(pk=pk, **self.state_fields[pk])
+            state = self.states[pk] = station_state_at(station, arrival)
+        return state
+
+    def qualifying(self) -> list[tuple[float, int, StationState]]:
+        """Return (distance, id, state on arrival) of the stations that qualify, nearest first."""
+        chosen = []
+        for distance_m, pk in self.ranked:
+            state = self.state_on_arrival(distance_m, pk)
+            if state.is_open or not self.query.open_only:
+                chosen.append((distance_m, pk, state))
+            if len(chosen) == self.query.limit:
+                return chosen
+        return chosen
 
 
 def _travel_time_s(distance_m: float, mode_speed_kmh: float) -> float:
     return distance_m * settings.FINDER_DETOUR_FACTOR / (mode_speed_kmh / 3.6)
-
-
-def _qualifying(
-    query: FinderQuery, ranked: list[tuple[float, int]], mode_speed_kmh: float
-) -> list[tuple[float, Station, StationState]]:
-    """Return (distance, station, state on arrival) for the stations that qualify, nearest first.
-
-    Stations are loaded in small batches in distance order, so a dense area costs no more
-    than the few stations actually looked at.
-    """
-    chosen = []
-    batch_size = max(2 * query.limit, 10)
-    for offset in range(0, len(ranked), batch_size):
-        batch = ranked[offset : offset + batch_size]
-        stations = list_stations_with_amenities(
-            Station.objects.filter(pk__in=[pk for _distance, pk in batch])
-        )
-        by_id = {station.pk: station for station in stations}
-        for distance_m, pk in batch:
-            arrival = query.at + dt.timedelta(
-                seconds=_travel_time_s(distance_m, mode_speed_kmh)
-            )
-            state = station_state_at(by_id[pk], arrival)
-            if state.is_open or not query.open_only:
-                chosen.append((distance_m, by_id[pk], state))
-            if len(chosen) == query.limit:
-                return chosen
-    return chosen
 
 
 def find_nearest_stations(query: FinderQuery) -> FinderAnswer:
@@ -148,17 +179,25 @@ def find_nearest_stations(query: FinderQuery) -> FinderAnswer:
     """
     check_query(query)
     mode_speed = speed_kmh(query.mode)
-    chosen: list[tuple[float, Station, StationState]] = []
+    search = _Search(query, mode_speed)
+    chosen: list[tuple[float, int, StationState]] = []
     radius_m = 0.0
     for rings in RING_STEPS:
         radius_m = geo.search_disk_radius_m(rings)
-        ranked = _ranked(query, rings)
+        search.widen(rings)
         # Only stations within the covered radius are certain to be the nearest.
-        chosen = _qualifying(query, ranked, mode_speed)
+        chosen = search.qualifying()
         if len(chosen) == query.limit and chosen[-1][0] <= radius_m:
             break
+    chosen_ids = [pk for _distance_m, pk, _state in chosen]
+    by_id = {
+        station.pk: station
+        for station in list_stations_with_amenities(
+            Station.objects.filter(pk__in=chosen_ids)
+        )
+    }
     busy = count_visits_by_station(
-        [station.pk for _d, station, _s in chosen],
+        chosen_ids,
         since=query.at - dt.timedelta(minutes=settings.FINDER_BUSY_WINDOW_MIN),
         until=query.at,
     )
@@ -178,7 +217,9 @@ def find_nearest_stations(query: FinderQuery) -> FinderAnswer:
             ),
             recent_visits=busy.get(station.pk, 0),
         )
-        for distance_m, station, state in chosen
+        for distance_m, pk, state in chosen
+        # A station deleted since it was ranked is left out.
+        if (station := by_id.get(pk)) is not None
     )
     return FinderAnswer(
         query=query,

@@ -65,15 +65,13 @@ def _with_amenities(stations: QuerySet[Station]) -> QuerySet[Station]:
                 "amenity", "verified_by"
             ).order_by("amenity__sort_order"),
         ),
-        "photos",
     )
 
 
 def get_station(station_id: int) -> Station:
     try:
-        return _with_amenities(Station.objects.filter(is_active=True)).get(
-            pk=station_id
-        )
+        stations = _with_amenities(Station.objects.filter(is_active=True))
+        return stations.prefetch_related("photos").get(pk=station_id)
     except Station.DoesNotExist as error:
         raise errors.StationNotFoundError() from error
 

@@ -42,16 +42,26 @@ def save_station(station: Station) -> Station:
 
     Raises ValidationError (field errors) or a DomainError.
     """
-    is_new = station.pk is None
+    # Not ``pk is None``: an imported row may carry the id of a station not yet saved.
+    is_new = station._state.adding
     place_station(station)
     station.full_clean()
     station.save()
     if is_new:
-        StationAmenity.objects.bulk_create(
-            StationAmenity(station=station, amenity=amenity)
-            for amenity in Amenity.objects.all()
-        )
+        ensure_station_amenities(station)
     return station
+
+
+def ensure_station_amenities(station: Station) -> list[StationAmenity]:
+    """Give ``station`` an amenity row (status unknown) for every catalogue entry it lacks.
+
+    Returns the rows created; existing rows are left as they are.
+    """
+    present = StationAmenity.objects.filter(station=station).values("amenity_id")
+    return StationAmenity.objects.bulk_create(
+        StationAmenity(station=station, amenity=amenity)
+        for amenity in Amenity.objects.exclude(pk__in=present)
+    )
 
 
 def create_station(**fields: Any) -> Station:

@@ -128,7 +128,7 @@ def test_search_disk_radius_grows_with_the_rings():
 
 
 def _query_positions(lat_deg: float, lon_deg: float) -> list[tuple[float, float]]:
-    """Return the centre of the position's search cell and points next to its corners."""
+    """Return the centre of the position's search cell and points near its corners."""
     cell = geo.search_cell(lat_deg, lon_deg)
     centre_lat, centre_lon = h3.cell_to_latlng(cell)
     near_corners = [

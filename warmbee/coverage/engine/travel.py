@@ -1,0 +1,255 @@
+"""Travel times towards stations: the nearest station of every node, and reach sets.
+
+Both search the reverse graph from the stations, so every time is the time *to* a
+station, which differs from the time from it where one-way streets apply.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import scipy.sparse
+from numpy.typing import ArrayLike, NDArray
+from scipy.sparse.csgraph import dijkstra
+
+from warmbee.coverage.engine.errors import InvalidInputError
+from warmbee.coverage.engine.network import ModeGraph
+from warmbee.coverage.engine.snapping import NodeSnapper
+
+ReachMethod = Literal["auto", "local", "dense"]
+# The local method pays per node inside each site's disk; the dense one per node of the
+# whole graph. Measured break-even: the graph about 100 times one disk (bench/).
+DENSE_WHEN_NODES_PER_DISK_BELOW = 100.0
+DENSE_BATCH_ENTRIES = 8_000_000
+LOCAL_BATCH_SITES = 64
+LOCAL_BATCH_DISK_NODES = 1_000_000
+
+
+@dataclass(frozen=True)
+class NearestStation:
+    """Per node (n_nodes,): travel time to the nearest station and that station's index.
+
+    Beyond the search limit the time is ``inf`` and the station -1.
+    """
+
+    travel_time_s: NDArray[np.float64]
+    station: NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class ReachSets:
+    """Per site, the nodes that reach it within the limit, in CSR order by site.
+
+    ``node`` and ``travel_time_s`` have shape (n_pairs,); the pairs of site j are
+    ``indptr[j]:indptr[j + 1]``, sorted by node.
+    """
+
+    indptr: NDArray[np.int64]
+    node: NDArray[np.int64]
+    travel_time_s: NDArray[np.float64]
+    node_count: int
+
+    @property
+    def site_count(self) -> int:
+        return int(self.indptr.shape[0] - 1)
+
+    @property
+    def pair_count(self) -> int:
+        return int(self.node.shape[0])
+
+    def site(self) -> NDArray[np.int64]:
+        """Return the site of every pair, shape (n_pairs,)."""
+        return np.repeat(
+            np.arange(self.site_count, dtype=np.int64), np.diff(self.indptr)
+        )
+
+
+def _check_nodes(graph: ModeGraph, nodes: ArrayLike) -> NDArray[np.int64]:
+    array = np.atleast_1d(np.asarray(nodes, dtype=np.int64))
+    if array.ndim != 1 or (
+        array.size and (array.min() < 0 or array.max() >= graph.node_count)
+    ):
+        raise InvalidInputError(reason="station nodes must be nodes of the network")
+    return array
+
+
+def nearest_station(
+    graph: ModeGraph, station_node: ArrayLike, *, limit_s: float = np.inf
+) -> NearestStation:
+    """Return every node's travel time to its nearest station, in one bounded pass.
+
+    A multi-source Dijkstra over the reverse graph stops at ``limit_s`` seconds (times
+    equal to the limit are kept). Stations sharing a node resolve to the first of them.
+    """
+    stations = _check_nodes(graph, station_node)
+    n_nodes = graph.node_count
+    if stations.size == 0:
+        return NearestStation(
+            np.full(n_nodes, np.inf), np.full(n_nodes, -1, dtype=np.int64)
+        )
+    unique_nodes, first_station = np.unique(stations, return_index=True)
+    travel_time_s, _, source = dijkstra(
+        graph.reverse,
+        directed=True,
+        indices=unique_nodes,
+        min_only=True,
+        limit=limit_s,
+        return_predecessors=True,
+    )
+    station_at_node = np.full(n_nodes, -1, dtype=np.int64)
+    station_at_node[unique_nodes] = first_station
+    reached = source >= 0
+    station = np.full(n_nodes, -1, dtype=np.int64)
+    station[reached] = station_at_node[source[reached]]
+    return NearestStation(np.asarray(travel_time_s, dtype=np.float64), station)
+
+
+def _dense_reach(
+    graph: ModeGraph, sites: NDArray[np.int64], limit_s: float
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    batch = max(1, DENSE_BATCH_ENTRIES // max(graph.node_count, 1))
+    parts = []
+    for first in range(0, sites.size, batch):
+        times = dijkstra(
+            graph.reverse,
+            directed=True,
+            indices=sites[first : first + batch],
+            limit=limit_s,
+        )
+        row, node = np.nonzero(np.isfinite(times))
+        parts.append((row + first, node, times[row, node]))
+    return _concatenate(parts)
+
+
+def _local_batch(
+    graph: ModeGraph,
+    sites: NDArray[np.int64],
+    disks: scipy.sparse.csr_array,
+    limit_s: float,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Search each site's disk as one block of a block-diagonal graph, in one pass.
+
+    Every block holds one source, so a multi-source search gives each node the time to
+    its own block's site. Pairs are keyed ``block * n_nodes + node``, sorted.
+    """
+    n_nodes = graph.node_count
+    reverse = graph.reverse
+    nodes = disks.indices.astype(np.int64)
+    block = np.repeat(np.arange(sites.size, dtype=np.int64), np.diff(disks.indptr))
+    keys = block * n_nodes + nodes
+    starts = reverse.indptr[nodes].astype(np.int64)
+    counts = reverse.indptr[nodes + 1] - starts
+    ends = np.cumsum(counts)
+    edge = np.repeat(starts - ends + counts, counts) + np.arange(
+        ends[-1] if ends.size else 0
+    )
+    neighbour_key = np.repeat(keys - nodes, counts) + reverse.indices[edge]
+    position = np.minimum(np.searchsorted(keys, neighbour_key), keys.size - 1)
+    inside = keys[position] == neighbour_key
+    row = np.repeat(np.arange(nodes.size, dtype=np.int64), counts)[inside]
+    block_indptr = np.zeros(nodes.size + 1, dtype=np.int32)
+    np.cumsum(np.bincount(row, minlength=nodes.size), out=block_indptr[1:])
+    blocks = scipy.sparse.csr_array(
+        (reverse.data[edge[inside]], position[inside].astype(np.int32), block_indptr),
+        shape=(nodes.size, nodes.size),
+    )
+    source = np.searchsorted(
+        keys, np.arange(sites.size, dtype=np.int64) * n_nodes + sites
+    )
+    times = dijkstra(
+        blocks, directed=True, indices=source, min_only=True, limit=limit_s
+    )
+    hit = np.isfinite(times)
+    return block[hit], nodes[hit], times[hit]
+
+
+def _local_reach(
+    graph: ModeGraph, sites: NDArray[np.int64], limit_s: float, snapper: NodeSnapper
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    # No path within the limit leaves the disk of radius limit x top speed: every edge
+    # is at least as long as the straight line between its ends.
+    radius_m = limit_s * graph.max_speed_m_s
+    disks = snapper.nodes_within(
+        graph.lat_deg[sites], graph.lon_deg[sites], radius_m=radius_m
+    )
+    disk_size = np.diff(disks.indptr)
+    parts = []
+    first = 0
+    while first < sites.size:
+        last = first + 1
+        budget = disk_size[first]
+        while last < min(sites.size, first + LOCAL_BATCH_SITES):
+            if budget + disk_size[last] > LOCAL_BATCH_DISK_NODES:
+                break
+            budget += disk_size[last]
+            last += 1
+        site, node, time_s = _local_batch(
+            graph, sites[first:last], disks[first:last], limit_s
+        )
+        parts.append((site + first, node, time_s))
+        first = last
+    return _concatenate(parts)
+
+
+def _concatenate(
+    parts: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    if not parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
+    site, node, time_s = zip(*parts, strict=True)
+    return np.concatenate(site), np.concatenate(node), np.concatenate(time_s)
+
+
+def choose_reach_method(
+    graph: ModeGraph, sites: NDArray[np.int64], limit_s: float, snapper: NodeSnapper
+) -> Literal["local", "dense"]:
+    """Pick the cheaper method from the disk sizes of up to 32 of the sites."""
+    if not np.isfinite(limit_s) or sites.size == 0:
+        return "dense"
+    sample = sites[:: max(1, sites.size // 32)]
+    disks = snapper.nodes_within(
+        graph.lat_deg[sample],
+        graph.lon_deg[sample],
+        radius_m=limit_s * graph.max_speed_m_s,
+    )
+    mean_disk = disks.nnz / sample.size
+    return (
+        "dense"
+        if graph.node_count <= DENSE_WHEN_NODES_PER_DISK_BELOW * mean_disk
+        else "local"
+    )
+
+
+def reach_sets(
+    graph: ModeGraph,
+    site_node: ArrayLike,
+    *,
+    limit_s: float,
+    snapper: NodeSnapper | None = None,
+    method: ReachMethod = "auto",
+) -> ReachSets:
+    """Return, for each site (n_sites,), the nodes reaching it within ``limit_s`` seconds.
+
+    ``local`` searches each site's disk of radius ``limit_s`` times the mode's top speed
+    only, so it costs what a site reaches, not the graph size; ``dense`` runs scipy's
+    Dijkstra over the whole graph per site; ``auto`` picks one. Pass the network's
+    ``snapper`` to reuse its kd-tree.
+    """
+    sites = _check_nodes(graph, site_node)
+    if not limit_s >= 0:
+        raise InvalidInputError(reason="the limit must not be negative")
+    if method != "dense" and snapper is None:
+        snapper = NodeSnapper(graph.lat_deg, graph.lon_deg)
+    if method == "auto":
+        assert snapper is not None  # noqa: S101  # set just above
+        method = choose_reach_method(graph, sites, limit_s, snapper)
+    if method == "local" and np.isfinite(limit_s):
+        assert snapper is not None  # noqa: S101  # set just above
+        site, node, time_s = _local_reach(graph, sites, limit_s, snapper)
+    else:
+        site, node, time_s = _dense_reach(graph, sites, limit_s)
+    indptr = np.zeros(sites.size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(site, minlength=sites.size), out=indptr[1:])
+    return ReachSets(
+        indptr=indptr, node=node, travel_time_s=time_s, node_count=graph.node_count
+    )

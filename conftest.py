@@ -21,3 +21,9 @@ def _default_language():  # type: ignore[no-untyped-def]
     translation.activate("zh-hans")
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    """Argon2 is slow on purpose; tests that check the hasher switch it back."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.admin import ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
@@ -32,13 +33,23 @@ from warmbee.stations.permissions import (
 from warmbee.stations.services import place_station, save_station
 
 
+class CommunityCodeWidget(ForeignKeyWidget):  # type: ignore[misc]  # untyped library
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        try:
+            return super().clean(value, row, **kwargs)
+        except Region.DoesNotExist as error:
+            raise ValueError(
+                _("Unknown community code %(code)s.") % {"code": value}
+            ) from error
+
+
 class StationResource(resources.ModelResource):  # type: ignore[misc]  # untyped library
     """The spreadsheet columns for bulk import and export (CSV or Excel)."""
 
     community = fields.Field(
         column_name="community_code",
         attribute="community",
-        widget=ForeignKeyWidget(Region, field="code"),
+        widget=CommunityCodeWidget(Region, field="code"),
     )
 
     class Meta:
@@ -72,6 +83,13 @@ class StationResource(resources.ModelResource):  # type: ignore[misc]  # untyped
     ) -> None:
         # The admin passes the importing user: a county admin may not update another
         # county's station by giving its id.
+        if new and row.get("id"):
+            # Ids are the database's: a made-up one would also desynchronise its sequence.
+            raise ValidationError(
+                _(
+                    "Leave the id empty for a new station; only existing ids can be updated."
+                )
+            )
         user = kwargs.get("user")
         if (
             isinstance(user, User)
@@ -176,6 +194,15 @@ class StationAdmin(ImportExportModelAdmin):  # type: ignore[misc]  # untyped lib
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return self._is_admin(request)
+
+    def formfield_for_manytomany(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if db_field.name == "staff":
+            kwargs["queryset"] = User.objects.filter(
+                role=Role.STATION_STAFF, is_active=True
+            ).order_by("display_name")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any

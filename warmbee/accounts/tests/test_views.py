@@ -2,6 +2,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
 
+from config import settings as project_settings
 from warmbee.accounts.models import Role
 from warmbee.factories import TEST_PASSWORD, make_user
 
@@ -22,7 +23,8 @@ def test_logs_in_with_phone_number_and_password(client):
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
-def test_passwords_are_hashed_with_argon2():
+def test_passwords_are_hashed_with_argon2(settings):
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS  # as configured
     user = make_user(Role.WORKER)
     assert user.password.startswith("argon2$")
 

@@ -4,6 +4,7 @@ import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from warmbee.accounts.models import Role
 from warmbee.core import geo
@@ -117,16 +118,21 @@ def test_import_creates_placed_stations_with_every_amenity_unknown():
         assert set(rows.values_list("status", flat=True)) == {AmenityStatus.UNKNOWN}
 
 
-def test_imported_row_with_a_new_id_still_gets_every_amenity():
-    # Regression: save_station gave amenity rows only to stations without a pk.
-    result = StationResource().import_data(dataset(row_with(id="4242")))
+def test_a_made_up_id_for_a_new_station_is_refused_and_nothing_is_imported():
+    with translation.override("en"):
+        result = StationResource().import_data(
+            dataset(VALID_ROWS[0], row_with(id="4242"))
+        )
 
-    assert not result.has_errors()
-    assert not result.has_validation_errors()
-    station = Station.objects.get(pk=4242)
-    assert StationAmenity.objects.filter(station=station).count() == (
-        Amenity.objects.count()
-    )
+    assert result.has_validation_errors()
+    [invalid] = result.invalid_rows
+    assert invalid.error_dict == {
+        "__all__": [
+            "Leave the id empty for a new station; only existing ids can be updated."
+        ]
+    }
+    assert Station.objects.count() == 0
+    assert StationAmenity.objects.count() == 0
 
 
 def test_import_updates_an_existing_station_and_keeps_its_amenity_statuses():
@@ -184,14 +190,14 @@ def test_invalid_row_is_reported_and_nothing_is_imported(bad_row, field):
 
 
 def test_unknown_community_code_is_reported_and_nothing_is_imported():
-    result = StationResource().import_data(
-        dataset(VALID_ROWS[0], row_with(community_code="140122999999"))
-    )
+    with translation.override("en"):
+        result = StationResource().import_data(
+            dataset(VALID_ROWS[0], row_with(community_code="140122999999"))
+        )
 
-    assert result.has_errors()
-    [(row_number, errors)] = result.row_errors()
-    assert row_number == 2
-    assert [type(error.error).__name__ for error in errors] == ["DoesNotExist"]
+    assert result.has_validation_errors()
+    [invalid] = result.invalid_rows
+    assert invalid.error_dict["community"] == ["Unknown community code 140122999999."]
     assert Station.objects.count() == 0
     assert StationAmenity.objects.count() == 0
 

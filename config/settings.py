@@ -131,6 +131,8 @@ AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
+# Attempts are recorded under the keyed hash of the number, never the number itself.
+AXES_USERNAME_CALLABLE = "warmbee.accounts.selectors.login_attempt_key"
 # Behind nginx, count attempts per client address, not per proxy: set the number of
 # trusted proxies in front of the app (nginx sets X-Forwarded-For).
 AXES_IPWARE_PROXY_COUNT = int(env_float("TRUSTED_PROXY_COUNT", 0)) or None
@@ -174,6 +176,19 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Sensitive fields (phone, ID number, health values) are encrypted with these Fernet keys:
+# the first encrypts, all decrypt (rotation: put a new key first, then
+# `manage.py rotate_field_keys`). FIELD_HASH_KEY keys the lookup hashes. The defaults are
+# for local development only; production must set both (docs/deployment.md).
+FIELD_ENCRYPTION_KEYS = env_list(
+    "FIELD_ENCRYPTION_KEYS", ["ZGV2LW9ubHktZmllbGQta2V5LWRvLW5vdC11c2UtMDA="]
+)
+FIELD_HASH_KEY = env_str("FIELD_HASH_KEY", "dev-only-hash-key-do-not-use")
+
+# One-time codes go out through this SMS backend (like Django's e-mail backends). The
+# console backend prints them; a real provider is a subclass set here in production.
+SMS_BACKEND = env_str("SMS_BACKEND", "warmbee.accounts.sms.ConsoleSmsBackend")
 
 # Map tiles: any XYZ tile server; pages work (list first) when tiles cannot load.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

@@ -1,5 +1,10 @@
-"""Users and their roles; staff are scoped to stations (in stations) or counties (here)."""
+"""Users and their roles; staff are scoped to stations (in stations) or counties (here).
 
+The mobile number is stored encrypted; ``phone_hash`` (a keyed hash of the normalised
+number) is the unique key that log-in and duplicate checks look up.
+"""
+
+import re
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import (
@@ -11,6 +16,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from warmbee.core.crypto import EncryptedTextField, keyed_hash
 
 MAINLAND_MOBILE_REGEX = r"^1[3-9][0-9]{9}$"
 phone_validator = RegexValidator(
@@ -27,27 +34,55 @@ class Role(models.TextChoices):
     WORKER = "worker", _("outdoor worker")
 
 
+def normalise_phone(raw: str) -> str:
+    """Return the 11 digits of a mainland mobile number typed with spaces, dashes or +86."""
+    digits = re.sub(r"[\s\-()]", "", raw or "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def phone_lookup_hash(raw: str) -> str:
+    return keyed_hash(f"phone:{normalise_phone(raw)}")
+
+
 class UserManager(BaseUserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> "User":
+        return self.get(phone_hash=phone_lookup_hash(username or ""))
+
+    def find_by_phone(self, phone: str) -> "User | None":
+        return self.filter(phone_hash=phone_lookup_hash(phone)).first()
+
     def create_user(
         self, phone: str, password: str | None = None, **extra: Any
     ) -> "User":
-        user = self.model(phone=phone, **extra)
+        user = self.model(phone=normalise_phone(phone), **extra)
+        user.phone_hash = phone_lookup_hash(user.phone)  # so full_clean sees duplicates
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
         return user
 
     def create_superuser(
-        self, phone: str, password: str | None = None, **extra: Any
+        self,
+        phone: str | None = None,
+        password: str | None = None,
+        phone_hash: str | None = None,
+        **extra: Any,
     ) -> "User":
+        # createsuperuser passes the typed number under USERNAME_FIELD (phone_hash).
+        phone = phone or phone_hash or ""
         extra.setdefault("role", Role.PROVINCE_ADMIN)
         extra.update(is_staff=True, is_superuser=True)
         return self.create_user(phone, password, **extra)
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    phone = models.CharField(
-        _("mobile number"), max_length=11, unique=True, validators=[phone_validator]
+    phone = EncryptedTextField(_("mobile number"), validators=[phone_validator])
+    phone_hash = models.CharField(
+        _("mobile number"), max_length=64, unique=True, editable=False
     )
     display_name = models.CharField(_("name"), max_length=60, blank=True)
     role = models.CharField(
@@ -67,7 +102,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     objects: ClassVar[UserManager] = UserManager()
 
-    USERNAME_FIELD = "phone"
+    USERNAME_FIELD = "phone_hash"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
@@ -84,6 +119,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.display_name or self.masked_phone
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A derived lookup column must never drift from the number it is derived from.
+        self.phone = normalise_phone(self.phone)
+        self.phone_hash = phone_lookup_hash(self.phone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "phone_hash"}
+        super().save(*args, **kwargs)
 
     @property
     def masked_phone(self) -> str:

@@ -273,7 +273,7 @@ def load_demo(*, visits: int = 300, seed: int = 2026) -> bool:
 
 def _add_visits(stations: list[Station], count: int, rng: random.Random) -> None:
     now = timezone.now()
-    worker = User.objects.get(phone="13800000005")
+    worker = User.objects.get_by_natural_key("13800000005")
     rows = []
     for _index in range(count):
         visited_at = now - dt.timedelta(minutes=rng.randint(5, 7 * 24 * 60))

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from config import settings as project_settings
 from warmbee.accounts.models import Role
+from warmbee.accounts.selectors import login_attempt_key
 from warmbee.factories import TEST_PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,10 @@ def test_five_failures_lock_the_phone_number_out_even_with_the_right_password(
     assert "登录失败次数过多" in response.content.decode()
     assert "_auth_user_id" not in client.session
     # Five failures, then the refused sixth attempt is counted too.
-    assert AccessAttempt.objects.get(username=user.phone).failures_since_start == 6
+    attempt = AccessAttempt.objects.get()
+    assert attempt.failures_since_start == 6
+    assert attempt.username == login_attempt_key(None, {"username": user.phone})
+    assert user.phone not in attempt.username
 
 
 def test_masked_phone_hides_the_middle_digits():

@@ -80,12 +80,17 @@ class NodeSnapper:
         )
 
     def nodes_within(
-        self, lat_deg: ArrayLike, lon_deg: ArrayLike, *, radius_m: float
+        self,
+        lat_deg: ArrayLike,
+        lon_deg: ArrayLike,
+        *,
+        radius_m: float,
+        sort: bool = True,
     ) -> scipy.sparse.csr_array:
         """Return, per position, the nodes within ``radius_m`` along the surface or a little more.
 
-        A boolean (n_points, n_nodes) matrix with sorted column indices per row: a superset
-        of the nodes within ``radius_m`` great-circle metres, as it compares chord lengths.
+        A boolean (n_points, n_nodes) matrix, column indices sorted per row if ``sort``: a
+        superset of the nodes within ``radius_m`` great-circle metres (it compares chords).
         """
         lat, lon = check_positions(lat_deg, lon_deg)
         shape = (lat.shape[0], self.node_count)
@@ -98,5 +103,6 @@ class NodeSnapper:
         matrix = scipy.sparse.csr_array(
             (np.ones(found.nnz, dtype=bool), (found.row, found.col)), shape=shape
         )
-        matrix.sort_indices()
+        if sort:
+            matrix.sort_indices()
         return matrix

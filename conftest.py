@@ -27,3 +27,12 @@ def _default_language():  # type: ignore[no-untyped-def]
 def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     """Argon2 is slow on purpose; tests that check the hasher switch it back."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _sms_to_outbox(settings):  # type: ignore[no-untyped-def]
+    """Text messages go to warmbee.accounts.sms.outbox, never to a console or provider."""
+    from warmbee.accounts import sms
+
+    settings.SMS_BACKEND = "warmbee.accounts.sms.LocmemSmsBackend"
+    sms.outbox.clear()

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "warmbee.accounts",
     "warmbee.stations",
     "warmbee.visits",
+    "warmbee.workers",
     "warmbee.devtools",
 ]
 

@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("", include("warmbee.stations.urls")),
     path("", include("warmbee.visits.urls")),
     path("accounts/", include("warmbee.accounts.urls")),
+    path("workers/", include("warmbee.workers.urls")),
     path("staff/", include("warmbee.stations.staff_urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -1,0 +1,86 @@
+"""Registration, log-in and consent forms (input parsing only; rules live in services)."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from warmbee.regions.selectors import list_communities
+from warmbee.workers.choices import NoticeKind, Occupation, Platform, Vehicle
+
+NUMERIC = {"inputmode": "numeric", "autocomplete": "one-time-code"}
+
+
+class CommunityChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]  # stubs generic
+    def label_from_instance(self, obj: Any) -> str:
+        language = get_language() or ""
+        if language.startswith("en") and obj.name_en:
+            return str(obj.name_en)
+        return str(obj.name)
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"inputmode": "tel", "autocomplete": "tel", "autofocus": True}
+        ),
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the text message"),
+        max_length=12,
+        widget=forms.TextInput(attrs={**NUMERIC, "autofocus": True}),
+    )
+
+
+class RegistrationForm(CodeForm):
+    name = forms.CharField(label=_("Your name"), max_length=60)
+    occupation = forms.ChoiceField(
+        label=_("Occupation"), choices=Occupation.choices, widget=forms.RadioSelect
+    )
+    platform = forms.ChoiceField(
+        label=_("Platform or employer"), choices=Platform.choices
+    )
+    vehicle = forms.ChoiceField(label=_("Vehicle"), choices=Vehicle.choices)
+    work_communities = CommunityChoiceField(
+        label=_("Where you usually work (optional)"),
+        queryset=list_communities(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    emergency_contact_name = forms.CharField(
+        label=_("Emergency contact's name (optional)"), max_length=60, required=False
+    )
+    emergency_contact_phone = forms.CharField(
+        label=_("Emergency contact's number (optional)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+    general_notice_version = forms.IntegerField(widget=forms.HiddenInput)
+    general_consent = forms.BooleanField(
+        label=_("I have read the privacy notice and agree to it."),
+        error_messages={
+            "required": _(
+                "To register, read the privacy notice and tick that you agree."
+            )
+        },
+    )
+    health_notice_version = forms.IntegerField(widget=forms.HiddenInput)
+    health_consent = forms.BooleanField(
+        label=_(
+            "I also agree that health checks at the stations are recorded in my file "
+            "(optional, separate consent)."
+        ),
+        required=False,
+    )
+
+
+class ConsentForm(forms.Form):
+    kind = forms.ChoiceField(choices=NoticeKind.choices, widget=forms.HiddenInput)
+    notice_version = forms.IntegerField(widget=forms.HiddenInput, required=False)

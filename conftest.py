@@ -36,3 +36,11 @@ def _sms_to_outbox(settings):  # type: ignore[no-untyped-def]
 
     settings.SMS_BACKEND = "warmbee.accounts.sms.LocmemSmsBackend"
     sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():  # type: ignore[no-untyped-def]
+    """Each test starts with an empty cache (rate-limit counters, cached catalogue)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import h3
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 
@@ -19,10 +20,10 @@ from warmbee.stations.models import Station, StationAmenity
 from warmbee.stations.selectors import (
     StationState,
     find_unknown_amenity_codes,
-    list_stations_with_amenities,
+    list_amenity_codes,
     station_state_at,
 )
-from warmbee.visits.selectors import count_visits_by_station
+from warmbee.visits.selectors import annotate_visit_counts
 
 RING_STEPS = (1, 2, 4, 8, 16, 32)
 MAX_RESULTS = 20
@@ -42,6 +43,9 @@ class FinderQuery:
 
 @dataclass(frozen=True)
 class FinderResult:
+    """One station found. ``station`` comes with its community, not its amenity rows:
+    what was asked for is in ``matching_amenity_codes``."""
+
     station: Station
     distance_m: float
     travel_time_s: float
@@ -90,10 +94,12 @@ def check_query(query: FinderQuery) -> None:
 
 # The fields a station's state on arrival depends on, read with its position.
 _STATE_FIELDS = ("opening_hours", "closed_until", "closure_reason")
+_CELL_AREA_M2 = float(h3.average_hexagon_area(geo.SEARCH_H3_RESOLUTION, unit="m^2"))
 
 
-def _candidates(query: FinderQuery, cells: list[str]) -> QuerySet[Station]:
-    stations = Station.objects.filter(is_active=True, h3_search_cell__in=cells)
+def _candidates(query: FinderQuery) -> QuerySet[Station]:
+    """Return the active stations with every wanted amenity available, in any cell."""
+    stations = Station.objects.filter(is_active=True)
     for code in query.amenity_codes:
         # A correlated EXISTS keeps the H3 index as the starting point; with a join,
         # SQLite starts from the amenity and reads every station in the country that has it.
@@ -110,37 +116,74 @@ def _candidates(query: FinderQuery, cells: list[str]) -> QuerySet[Station]:
     return stations.order_by()
 
 
+def _travel_time_s(distance_m: float, mode_speed_kmh: float) -> float:
+    return distance_m * settings.FINDER_DETOUR_FACTOR / (mode_speed_kmh / 3.6)
+
+
 @dataclass
 class _Search:
     """What one query has learnt so far while its rings widen.
 
-    Each ring step reads only the cells it adds, and each station's state on arrival is
-    worked out once, so widening costs no more than the new stations it brings in.
+    The stations of a ring step's disk are read from the database at most once, and
+    where the first disk shows the area to be sparse, the disk of a later step is read
+    at once instead of step by step; each step still ranks only the stations in its own
+    disk, so the answer is the same as reading step by step. Each station's state on
+    arrival is worked out once.
     """
 
     query: FinderQuery
     mode_speed_kmh: float
-    searched_cells: set[str] = field(default_factory=set)
-    ranked: list[tuple[float, int]] = field(default_factory=list)
-    state_fields: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # Built once: Django takes longer to build this query than SQLite to run it.
+    stations: QuerySet[Station]
+    read_rings: int = 0
+    read_cells: set[str] = field(default_factory=set)
+    # (distance, id, search cell), nearest first, of every station read so far.
+    candidates: list[tuple[float, int, str]] = field(default_factory=list)
+    state_fields: dict[int, tuple[Any, ...]] = field(default_factory=dict)
     states: dict[int, StationState] = field(default_factory=dict)
 
-    def widen(self, rings: int) -> None:
+    def ranked(self, rings: int) -> list[tuple[float, int]]:
+        """Return (distance, id) of the candidates in the disk of ``rings``, nearest first."""
+        if rings > self.read_rings:
+            self._read(self._rings_to_read(rings))
+        if rings == self.read_rings:
+            return [(distance_m, pk) for distance_m, pk, _cell in self.candidates]
+        disk = set(geo.search_disk(self.query.lat_deg, self.query.lon_deg, rings))
+        return [
+            (distance_m, pk) for distance_m, pk, cell in self.candidates if cell in disk
+        ]
+
+    def _rings_to_read(self, rings: int) -> int:
+        """Return the ring step to read up to: ``rings``, or a later one if sparse.
+
+        Reads ahead to the first step whose covered radius is expected to hold twice the
+        results wanted, at most two steps ahead, judging the density by what was read.
+        """
+        if not self.read_rings:
+            return rings
+        per_m2 = max(len(self.candidates), 1) / (len(self.read_cells) * _CELL_AREA_M2)
+        later = [step for step in RING_STEPS if step >= rings][:3]
+        for step in later:
+            radius_m = geo.search_disk_radius_m(step)
+            if per_m2 * math.pi * radius_m**2 >= 2 * self.query.limit:
+                return step
+        return later[-1]
+
+    def _read(self, rings: int) -> None:
         disk = geo.search_disk(self.query.lat_deg, self.query.lon_deg, rings)
-        new_cells = [cell for cell in disk if cell not in self.searched_cells]
-        self.searched_cells.update(new_cells)
-        if not new_cells:
-            return
-        rows = _candidates(self.query, new_cells).values_list(
-            "id", "lat_deg", "lon_deg", *_STATE_FIELDS
+        new_cells = [cell for cell in disk if cell not in self.read_cells]
+        self.read_cells.update(new_cells)
+        self.read_rings = rings
+        rows = self.stations.filter(h3_search_cell__in=new_cells).values_list(
+            "id", "lat_deg", "lon_deg", "h3_search_cell", *_STATE_FIELDS
         )
-        for pk, lat, lon, *fields in rows:
+        for pk, lat, lon, cell, *fields in rows:
             distance_m = geo.haversine_m(
                 self.query.lat_deg, self.query.lon_deg, lat, lon
             )
-            self.ranked.append((distance_m, pk))
-            self.state_fields[pk] = dict(zip(_STATE_FIELDS, fields, strict=True))
-        self.ranked.sort()
+            self.candidates.append((distance_m, pk, cell))
+            self.state_fields[pk] = tuple(fields)
+        self.candidates.sort()
 
     def state_on_arrival(self, distance_m: float, pk: int) -> StationState:
         state = self.states.get(pk)
@@ -148,26 +191,25 @@ class _Search:
             arrival = self.query.at + dt.timedelta(
                 seconds=_travel_time_s(distance_m, self.mode_speed_kmh)
             )
-            # An unsaved instance carrying only what the state depends on: the full
-            # station is loaded later, for the few that are chosen.
-            station = Station(pk=pk, **self.state_fields[pk])
-            state = self.states[pk] = station_state_at(station, arrival)
+            # An unsaved instance carrying only what the state depends on: the
+            # stations chosen are loaded in full afterwards.
+            fields = dict(zip(_STATE_FIELDS, self.state_fields[pk], strict=True))
+            state = self.states[pk] = station_state_at(
+                Station(pk=pk, **fields), arrival
+            )
         return state
 
-    def qualifying(self) -> list[tuple[float, int, StationState]]:
-        """Return (distance, id, state on arrival) of the stations that qualify, nearest first."""
+    def qualifying(self, rings: int) -> list[tuple[float, int, StationState]]:
+        """Return (distance, id, state on arrival) of the stations that qualify in the
+        disk of ``rings``, nearest first."""
         chosen = []
-        for distance_m, pk in self.ranked:
+        for distance_m, pk in self.ranked(rings):
             state = self.state_on_arrival(distance_m, pk)
             if state.is_open or not self.query.open_only:
                 chosen.append((distance_m, pk, state))
             if len(chosen) == self.query.limit:
                 return chosen
         return chosen
-
-
-def _travel_time_s(distance_m: float, mode_speed_kmh: float) -> float:
-    return distance_m * settings.FINDER_DETOUR_FACTOR / (mode_speed_kmh / 3.6)
 
 
 def find_nearest_stations(query: FinderQuery) -> FinderAnswer:
@@ -179,29 +221,25 @@ def find_nearest_stations(query: FinderQuery) -> FinderAnswer:
     """
     check_query(query)
     mode_speed = speed_kmh(query.mode)
-    search = _Search(query, mode_speed)
+    search = _Search(query, mode_speed, _candidates(query))
     chosen: list[tuple[float, int, StationState]] = []
     radius_m = 0.0
     for rings in RING_STEPS:
         radius_m = geo.search_disk_radius_m(rings)
-        search.widen(rings)
         # Only stations within the covered radius are certain to be the nearest.
-        chosen = search.qualifying()
+        chosen = search.qualifying(rings)
         if len(chosen) == query.limit and chosen[-1][0] <= radius_m:
             break
     chosen_ids = [pk for _distance_m, pk, _state in chosen]
-    by_id = {
-        station.pk: station
-        for station in list_stations_with_amenities(
-            Station.objects.filter(pk__in=chosen_ids)
-        )
-    }
-    busy = count_visits_by_station(
-        chosen_ids,
+    stations = annotate_visit_counts(
+        Station.objects.select_related("community").filter(pk__in=chosen_ids),
         since=query.at - dt.timedelta(minutes=settings.FINDER_BUSY_WINDOW_MIN),
         until=query.at,
+    ).in_bulk()
+    # Every candidate has every wanted amenity available: list them in catalogue order.
+    matching = tuple(
+        code for code in list_amenity_codes() if code in query.amenity_codes
     )
-    wanted = set(query.amenity_codes)
     results = tuple(
         FinderResult(
             station=station,
@@ -210,16 +248,12 @@ def find_nearest_stations(query: FinderQuery) -> FinderAnswer:
             arrival_at=query.at
             + dt.timedelta(seconds=_travel_time_s(distance_m, mode_speed)),
             state_on_arrival=state,
-            matching_amenity_codes=tuple(
-                row.amenity.code
-                for row in station.amenities.all()
-                if row.amenity.code in wanted and row.status == AmenityStatus.YES
-            ),
-            recent_visits=busy.get(station.pk, 0),
+            matching_amenity_codes=matching,
+            recent_visits=station.visit_count,
         )
         for distance_m, pk, state in chosen
         # A station deleted since it was ranked is left out.
-        if (station := by_id.get(pk)) is not None
+        if (station := stations.get(pk)) is not None
     )
     return FinderAnswer(
         query=query,

@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -52,8 +53,21 @@ def list_amenities() -> QuerySet[Amenity]:
     return Amenity.objects.order_by("sort_order", "code")
 
 
+AMENITY_CODES_CACHE_KEY = "stations:amenity-codes"
+AMENITY_CODES_CACHE_S = 60
+
+
+def list_amenity_codes() -> tuple[str, ...]:
+    """Return the catalogue's codes in its order; cached briefly, as it rarely changes."""
+    codes = cache.get(AMENITY_CODES_CACHE_KEY)
+    if codes is None:
+        codes = tuple(list_amenities().values_list("code", flat=True))
+        cache.set(AMENITY_CODES_CACHE_KEY, codes, AMENITY_CODES_CACHE_S)
+    return tuple(codes)
+
+
 def find_unknown_amenity_codes(codes: list[str]) -> list[str]:
-    known = set(Amenity.objects.filter(code__in=codes).values_list("code", flat=True))
+    known = set(list_amenity_codes())
     return [code for code in codes if code not in known]
 
 

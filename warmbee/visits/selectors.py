@@ -1,8 +1,12 @@
 """Reads of visits."""
 
 import datetime as dt
+from typing import TypedDict
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django_stubs_ext import WithAnnotations
+
+from warmbee.stations.models import Station
 
 from warmbee.visits.models import Visit
 
@@ -20,6 +24,18 @@ def count_visits_by_station(
         .values_list("station_id", "visit_count")
     )
     return dict(rows)
+
+
+class VisitCount(TypedDict):
+    visit_count: int
+
+
+def annotate_visit_counts(
+    stations: QuerySet[Station], *, since: dt.datetime, until: dt.datetime
+) -> "QuerySet[WithAnnotations[Station, VisitCount]]":
+    """Annotate each station with ``visit_count``: visits with since <= visited_at <= until."""
+    window = Q(visits__visited_at__gte=since, visits__visited_at__lte=until)
+    return stations.annotate(visit_count=Count("visits", filter=window))
 
 
 def list_station_visits(station_id: int) -> QuerySet[Visit]:

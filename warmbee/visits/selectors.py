@@ -7,7 +7,6 @@ from django.db.models import Count, Q, QuerySet
 from django_stubs_ext import WithAnnotations
 
 from warmbee.stations.models import Station
-
 from warmbee.visits.models import Visit
 
 

@@ -7,7 +7,6 @@ factor over the mode's speed; every answer says which method it used.
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
 import h3
 from django.conf import settings
@@ -21,7 +20,7 @@ from warmbee.stations.selectors import (
     StationState,
     find_unknown_amenity_codes,
     list_amenity_codes,
-    station_state_at,
+    state_at,
 )
 from warmbee.visits.selectors import annotate_visit_counts
 
@@ -93,6 +92,7 @@ def check_query(query: FinderQuery) -> None:
 
 
 # The fields a station's state on arrival depends on, read with its position.
+# In the order selectors.state_at takes them.
 _STATE_FIELDS = ("opening_hours", "closed_until", "closure_reason")
 _CELL_AREA_M2 = float(h3.average_hexagon_area(geo.SEARCH_H3_RESOLUTION, unit="m^2"))
 
@@ -139,7 +139,10 @@ class _Search:
     read_cells: set[str] = field(default_factory=set)
     # (distance, id, search cell), nearest first, of every station read so far.
     candidates: list[tuple[float, int, str]] = field(default_factory=list)
-    state_fields: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    # (opening hours, closed until, closure reason) by station id.
+    state_fields: dict[int, tuple[str, dt.datetime | None, str]] = field(
+        default_factory=dict
+    )
     states: dict[int, StationState] = field(default_factory=dict)
 
     def ranked(self, rings: int) -> list[tuple[float, int]]:
@@ -177,12 +180,12 @@ class _Search:
         rows = self.stations.filter(h3_search_cell__in=new_cells).values_list(
             "id", "lat_deg", "lon_deg", "h3_search_cell", *_STATE_FIELDS
         )
-        for pk, lat, lon, cell, *fields in rows:
+        for pk, lat, lon, cell, opening_hours, closed_until, reason in rows:
             distance_m = geo.haversine_m(
                 self.query.lat_deg, self.query.lon_deg, lat, lon
             )
             self.candidates.append((distance_m, pk, cell))
-            self.state_fields[pk] = tuple(fields)
+            self.state_fields[pk] = (opening_hours, closed_until, reason)
         self.candidates.sort()
 
     def state_on_arrival(self, distance_m: float, pk: int) -> StationState:
@@ -191,11 +194,9 @@ class _Search:
             arrival = self.query.at + dt.timedelta(
                 seconds=_travel_time_s(distance_m, self.mode_speed_kmh)
             )
-            # An unsaved instance carrying only what the state depends on: the
-            # stations chosen are loaded in full afterwards.
-            fields = dict(zip(_STATE_FIELDS, self.state_fields[pk], strict=True))
-            state = self.states[pk] = station_state_at(
-                Station(pk=pk, **fields), arrival
+            opening_hours, closed_until, reason = self.state_fields[pk]
+            state = self.states[pk] = state_at(
+                opening_hours, closed_until, reason, arrival
             )
         return state
 

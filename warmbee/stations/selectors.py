@@ -35,15 +35,26 @@ def _aware(local: dt.datetime | None) -> dt.datetime | None:
 
 def station_state_at(station: Station, moment: dt.datetime) -> StationState:
     """Return the station's state at the aware ``moment``, temporary closures included."""
-    if station.closed_until is not None and station.closed_until > moment:
+    return state_at(
+        station.opening_hours, station.closed_until, station.closure_reason, moment
+    )
+
+
+def state_at(
+    opening_hours: str,
+    closed_until: dt.datetime | None,
+    closure_reason: str,
+    moment: dt.datetime,
+) -> StationState:
+    """Return the state from the fields it depends on (for reads that skip the model)."""
+    if closed_until is not None and closed_until > moment:
         after = hours.state_at(
-            station.opening_hours,
-            timezone.localtime(station.closed_until).replace(tzinfo=None),
+            opening_hours, timezone.localtime(closed_until).replace(tzinfo=None)
         )
-        opens_at = station.closed_until if after.is_open else _aware(after.opens_at)
-        return StationState(False, None, opens_at, station.closure_reason)
+        opens_at = closed_until if after.is_open else _aware(after.opens_at)
+        return StationState(False, None, opens_at, closure_reason)
     local = timezone.localtime(moment).replace(tzinfo=None)
-    state = hours.state_at(station.opening_hours, local)
+    state = hours.state_at(opening_hours, local)
     return StationState(
         state.is_open, _aware(state.closes_at), _aware(state.opens_at), ""
     )

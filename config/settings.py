@@ -137,6 +137,8 @@ AXES_USERNAME_CALLABLE = "warmbee.accounts.selectors.login_attempt_key"
 # Behind nginx, count attempts per client address, not per proxy: set the number of
 # trusted proxies in front of the app (nginx sets X-Forwarded-For).
 AXES_IPWARE_PROXY_COUNT = int(env_float("TRUSTED_PROXY_COUNT", 0)) or None
+# The API's throttles identify clients the same way (0: REMOTE_ADDR only).
+NINJA_NUM_PROXIES = AXES_IPWARE_PROXY_COUNT or 0
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
     if AXES_IPWARE_PROXY_COUNT

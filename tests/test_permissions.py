@@ -22,6 +22,7 @@ from warmbee.regions.models import Region, RegionLevel
 from warmbee.stations.choices import AmenityStatus, FlagStatus
 from warmbee.stations.models import Amenity, AmenityFlag, Station, StationAmenity
 from warmbee.visits.models import Visit, VisitChannel
+from warmbee.workers.tests.factories import give_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +101,7 @@ def world() -> World:
         name="清源驿站", community=qingyuan, lat_deg=37.60, lon_deg=112.36
     )
     users = {
-        WORKER: make_user(Role.WORKER),
+        WORKER: give_consent(make_user(Role.WORKER)).worker,
         STATION_STAFF: make_user(Role.STATION_STAFF),
         OTHER_STATION_STAFF: make_user(Role.STATION_STAFF),
         DOCTOR: make_user(Role.DOCTOR),

@@ -10,6 +10,7 @@ import logging
 import re
 import secrets
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -32,6 +33,23 @@ CODE_LIFETIME = dt.timedelta(minutes=5)
 RESEND_INTERVAL = dt.timedelta(seconds=60)
 MAX_CODES_PER_PHONE_PER_HOUR = 5
 MAX_CODES_PER_ADDRESS_PER_HOUR = 20
+
+
+MAX_NUMBER_LOOKUPS_PER_ADDRESS_PER_HOUR = 30
+
+
+def check_lookup_rate(ip_address: str | None) -> None:
+    """Count a "is this number registered?" question from ``ip_address``; refuse past the limit.
+
+    The code-request pages answer that question, so it is rate-limited before the lookup,
+    not only when a code is sent.
+    """
+    if not ip_address:
+        return
+    key = f"otp:lookups:{ip_address}"
+    cache.add(key, 0, timeout=3600)
+    if cache.incr(key) > MAX_NUMBER_LOOKUPS_PER_ADDRESS_PER_HOUR:
+        raise errors.TooManyCodesFromAddressError()
 
 
 def check_mainland_mobile(raw: str) -> str:

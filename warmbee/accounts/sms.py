@@ -62,7 +62,8 @@ class ConsoleSmsBackend(BaseSmsBackend):
         params: Mapping[str, str] | None = None,
     ) -> None:
         stream = self.stream or sys.stdout
-        stream.write(f"SMS to {phone}: {message}\n")
+        masked = f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else "****"
+        stream.write(f"SMS to {masked}: {message}\n")
         stream.flush()
 
 

@@ -7,7 +7,8 @@ from django.http import HttpRequest
 
 from warmbee.core.models import AuditEntry
 
-AUDIT_READER_ROLES = {"county_admin", "province_admin"}
+# Entries carry no county yet, so county administrators would see other counties' entries.
+AUDIT_READER_ROLES = {"province_admin"}
 
 
 @admin.register(AuditEntry)

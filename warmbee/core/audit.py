@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING
 
+from axes.helpers import get_client_ip_address
 from django.db.models import Model
 from django.http import HttpRequest
 
@@ -14,7 +15,8 @@ if TYPE_CHECKING:  # the user model, for typing only: core imports no app at run
 def _client_address(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    address = get_client_ip_address(request)
+    return str(address) if address else None
 
 
 def record_audit(

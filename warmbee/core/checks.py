@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 DEVELOPMENT_FIELD_KEY = "ZGV2LW9ubHktZmllbGQta2V5LWRvLW5vdC11c2UtMDA="
 DEVELOPMENT_HASH_KEY = "dev-only-hash-key-do-not-use"
@@ -29,3 +29,17 @@ def check_field_keys(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
             )
         )
     return problems
+
+
+@register(Tags.security, deploy=True)
+def check_sms_backend(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    if settings.SMS_BACKEND.endswith(".ConsoleSmsBackend") and not settings.DEBUG:
+        return [
+            Error(
+                "SMS_BACKEND is the console backend: one-time codes would be written to "
+                "the server's logs instead of being texted.",
+                hint="Set SMS_BACKEND to a real provider's backend.",
+                id="warmbee.E001",
+            )
+        ]
+    return []

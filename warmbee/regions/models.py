@@ -1,6 +1,7 @@
 """Administrative regions: province → city → county → township → community."""
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,6 +41,11 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """Return the name in the active language."""
+        return self.name_en if get_language() == "en" and self.name_en else self.name
 
     def county(self) -> "Region | None":
         """Return the county this region is in (itself if a county)."""

@@ -153,7 +153,7 @@ class StationAdmin(ImportExportModelAdmin):  # type: ignore[misc]  # untyped lib
         "is_active",
         "is_demo",
     ]
-    list_filter = ["is_active", "community"]
+    list_filter = ["is_active", ("community", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "name_en", "address"]
     filter_horizontal = ["staff"]
     inlines = [StationAmenityInline, StationPhotoInline]

@@ -5,6 +5,7 @@ import datetime as dt
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field, field_validator
@@ -21,6 +22,7 @@ from warmbee.stations.schemas import (
 )
 
 router = Router(tags=["stations"])
+MAX_DEPARTURE_OFFSET = dt.timedelta(days=3653)
 
 
 class NearestQueryIn(Schema):
@@ -39,8 +41,13 @@ class NearestQueryIn(Schema):
     @field_validator("at")
     @classmethod
     def at_has_timezone(cls, value: dt.datetime | None) -> dt.datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("must include a time zone offset")
+        if value is None:
+            return value
+        if value.tzinfo is None:
+            raise ValueError(gettext("must include a time zone offset"))
+        # Opening hours are worked out days ahead: keep clear of datetime's limits.
+        if abs(value - timezone.now()) > MAX_DEPARTURE_OFFSET:
+            raise ValueError(gettext("must be within ten years of now"))
         return value
 
     def amenity_codes(self) -> tuple[str, ...]:

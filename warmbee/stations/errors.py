@@ -39,3 +39,8 @@ class NotStationStaffError(PermissionDeniedError):
     message = _(
         "Only this station's staff and its county's administrators can do this."
     )
+
+
+class InvalidClosureError(DomainError):
+    code = "invalid_closure"
+    message = _("Give a reason and a time in the future.")

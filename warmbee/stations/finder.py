@@ -86,6 +86,8 @@ def check_query(query: FinderQuery) -> None:
     """Raise a DomainError for a position outside China or an unknown amenity."""
     if not geo.is_in_china(query.lat_deg, query.lon_deg):
         raise errors.PositionOutsideChinaError()
+    if not 1 <= query.limit <= MAX_RESULTS:
+        raise ValueError(f"limit must be 1..{MAX_RESULTS}, not {query.limit}")
     unknown = find_unknown_amenity_codes(list(query.amenity_codes))
     if unknown:
         raise errors.UnknownAmenityError(codes=", ".join(unknown))

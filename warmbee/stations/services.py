@@ -140,9 +140,17 @@ def review_amenity_flag(*, actor: User, flag: AmenityFlag, accept: bool) -> Amen
 
 @transaction.atomic
 def close_station_temporarily(
-    *, actor: User, station: Station, until: dt.datetime, reason: str
+    *,
+    actor: User,
+    station: Station,
+    until: dt.datetime,
+    reason: str,
+    now: dt.datetime | None = None,
 ) -> Station:
+    """Close the station until ``until`` (in the future), showing ``reason`` to visitors."""
     _ensure_manager(actor, station)
+    if until <= (now or timezone.now()) or not reason.strip():
+        raise errors.InvalidClosureError()
     station.closed_until = until
     station.closure_reason = reason.strip()
     station.full_clean()

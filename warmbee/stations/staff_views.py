@@ -15,6 +15,7 @@ from warmbee.accounts.models import User
 from warmbee.core.errors import DomainError
 from warmbee.stations import selectors, services
 from warmbee.stations.choices import AmenityStatus
+from warmbee.stations.errors import InvalidClosureError
 from warmbee.stations.forms import AmenityStatusForm, ClosureForm, FlagReviewForm
 from warmbee.stations.models import AmenityFlag, Station
 from warmbee.stations.permissions import is_station_manager, list_manageable_stations
@@ -92,16 +93,19 @@ def set_closure(request: HttpRequest, station_id: int) -> HttpResponse:
         messages.success(request, _("The station is open again."))
         return redirect("staff:station", station_id=station.pk)
     form = ClosureForm(request.POST)
-    if form.is_valid() and form.cleaned_data["closed_until"] > timezone.now():
+    try:
+        if not form.is_valid():
+            raise InvalidClosureError()
         services.close_station_temporarily(
             actor=user,
             station=station,
             until=form.cleaned_data["closed_until"],
             reason=form.cleaned_data["reason"],
         )
-        messages.success(request, _("The station is marked as temporarily closed."))
+    except DomainError as error:
+        messages.error(request, error.detail)
     else:
-        messages.error(request, _("Give a reason and a time in the future."))
+        messages.success(request, _("The station is marked as temporarily closed."))
     return redirect("staff:station", station_id=station.pk)
 
 

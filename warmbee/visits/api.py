@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import Router, Schema
 from ninja.responses import Status
 from ninja.throttling import AnonRateThrottle
@@ -33,7 +34,7 @@ class CheckInIn(Schema):
     @classmethod
     def visited_at_has_timezone(cls, value: dt.datetime) -> dt.datetime:
         if value.tzinfo is None:
-            raise ValueError("must include a time zone offset")
+            raise ValueError(gettext("must include a time zone offset"))
         return value
 
 

@@ -15,6 +15,8 @@ from warmbee.stations.permissions import can_manage_station
 from warmbee.stations.selectors import station_state_at
 from warmbee.visits import errors
 from warmbee.visits.models import Visit, VisitChannel
+from warmbee.workers.choices import NoticeKind
+from warmbee.workers.selectors import has_consent
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -50,6 +52,18 @@ def _existing(client_id: uuid.UUID, station: Station) -> VisitOutcome | None:
     return VisitOutcome(visit, created=False)
 
 
+def _may_file_visit(visitor: User | None) -> bool:
+    """Return whether the visit goes on the visitor's file: a worker who has consented.
+
+    Anyone else, and a worker who withdrew consent, is counted anonymously.
+    """
+    return (
+        visitor is not None
+        and visitor.role == Role.WORKER
+        and has_consent(visitor, NoticeKind.GENERAL)
+    )
+
+
 def check_in(
     *,
     client_id: uuid.UUID,
@@ -77,7 +91,7 @@ def check_in(
         station=station,
         visited_at=visited_at,
         services=_services(service_codes),
-        worker=visitor if visitor is not None and visitor.role == Role.WORKER else None,
+        worker=visitor if _may_file_visit(visitor) else None,
         channel=VisitChannel.QR,
         recorded_by=None,
     )

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from warmbee.accounts.models import MAINLAND_MOBILE_REGEX, Role, User
 from warmbee.accounts.otp import (
+    check_lookup_rate,
     check_mainland_mobile,
     send_one_time_code,
     verify_one_time_code,
@@ -50,6 +51,7 @@ def request_registration_code(
 ) -> OneTimeCode:
     """Text a registration code to ``phone``, unless the number is already registered."""
     phone = check_mainland_mobile(phone)
+    check_lookup_rate(ip_address)
     if User.objects.find_by_phone(phone) is not None:
         raise errors.PhoneAlreadyRegisteredError()
     return send_one_time_code(
@@ -71,6 +73,7 @@ def request_login_code(
 ) -> OneTimeCode:
     """Text a log-in code to a registered worker's number."""
     phone = check_mainland_mobile(phone)
+    check_lookup_rate(ip_address)
     _registered_worker(phone)
     return send_one_time_code(
         phone=phone, purpose=CodePurpose.LOGIN, ip_address=ip_address, now=now

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from warmbee.accounts.models import Role, User, normalise_phone
+from warmbee.core.crypto import decrypt, encrypt
 from warmbee.core.errors import DomainError
 from warmbee.stations.permissions import is_station_manager
 from warmbee.workers import selectors, services
@@ -54,7 +55,9 @@ def _away_if_logged_in(request: HttpRequest) -> HttpResponse | None:
 
 def _pending_phone(request: HttpRequest, purpose: CodePurpose) -> str | None:
     pending = request.session.get(PENDING_PHONE) or {}
-    return str(pending["phone"]) if pending.get("purpose") == purpose else None
+    if pending.get("purpose") != purpose:
+        return None
+    return decrypt(str(pending["phone"]))
 
 
 def _ask_for_code(request: HttpRequest, purpose: CodePurpose) -> HttpResponse:
@@ -72,7 +75,8 @@ def _ask_for_code(request: HttpRequest, purpose: CodePurpose) -> HttpResponse:
         except DomainError as error:
             status = _form_error(form, error)
         else:
-            pending = {"phone": normalise_phone(phone), "purpose": purpose}
+            # Sessions live in the database: the number goes there encrypted too.
+            pending = {"phone": encrypt(normalise_phone(phone)), "purpose": purpose}
             request.session[PENDING_PHONE] = pending
             messages.success(request, _("We sent a 6-digit code to your phone."))
             step_two = (

@@ -10,15 +10,15 @@ def test_default_backend_is_the_console(settings):
     assert type(sms.get_sms_backend()) is sms.ConsoleSmsBackend
 
 
-def test_console_backend_writes_the_number_and_message_to_its_stream():
+def test_console_backend_writes_the_masked_number_and_message_to_its_stream():
     stream = io.StringIO()
     sms.ConsoleSmsBackend(stream=stream).send("13812345678", "Warm Bee code: 123456.")
-    assert stream.getvalue() == "SMS to 13812345678: Warm Bee code: 123456.\n"
+    assert stream.getvalue() == "SMS to 138****5678: Warm Bee code: 123456.\n"
 
 
 def test_console_backend_writes_to_standard_output_by_default(capsys):
     sms.ConsoleSmsBackend().send("13812345678", "hello")
-    assert capsys.readouterr().out == "SMS to 13812345678: hello\n"
+    assert capsys.readouterr().out == "SMS to 138****5678: hello\n"
 
 
 def test_locmem_backend_keeps_messages_in_the_outbox(settings, monkeypatch):

@@ -49,3 +49,13 @@ def test_deploy_check_warns_about_development_keys(settings):
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     settings.FIELD_HASH_KEY = "a-long-random-production-hash-key"
     assert check_field_keys(None) == []
+
+
+def test_deploy_check_refuses_the_console_sms_backend_in_production(settings):
+    from warmbee.core.checks import check_sms_backend
+
+    settings.DEBUG = False
+    settings.SMS_BACKEND = "warmbee.accounts.sms.ConsoleSmsBackend"
+    assert [message.id for message in check_sms_backend(None)] == ["warmbee.E001"]
+    settings.SMS_BACKEND = "warmbee.accounts.sms.LocmemSmsBackend"
+    assert check_sms_backend(None) == []

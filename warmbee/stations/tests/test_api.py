@@ -227,9 +227,27 @@ def test_nearest_refuses_a_missing_position(client):
 
 def test_nearest_refuses_a_naive_time_with_an_explanation(client):
     response = client.get(NEAREST_URL, _params(at="2026-03-04T17:00:00"))
+    english = client.get(
+        NEAREST_URL, _params(at="2026-03-04T17:00:00"), HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.json()["errors"] == [
+        {"field": "at", "problem": "Value error, 必须带时区偏移"}
+    ]
+    assert english.json()["errors"] == [
         {"field": "at", "problem": "Value error, must include a time zone offset"}
+    ]
+
+
+@pytest.mark.parametrize(
+    "at", ["9999-12-31T20:00:00+00:00", "0001-01-02T00:00:00+00:00"]
+)
+def test_nearest_refuses_a_time_far_from_now_instead_of_crashing(client, at):
+    response = client.get(NEAREST_URL, _params(at=at), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "at", "problem": "Value error, must be within ten years of now"}
     ]
 
 

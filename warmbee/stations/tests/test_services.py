@@ -325,12 +325,15 @@ def test_review_by_an_outsider_is_refused_and_changes_nothing(station):
 # --- temporary closure ---------------------------------------------------------------
 
 
+NOW = _local(2026, 3, 4, 8, 0)
+
+
 def test_temporary_closure_closes_the_station_until_its_end(station, staff):
     until = _local(2026, 3, 5, 12, 0)
     during = _local(2026, 3, 4, 12, 0)
 
     close_station_temporarily(
-        actor=staff, station=station, until=until, reason="  停水检修  "
+        actor=staff, station=station, until=until, reason="  停水检修  ", now=NOW
     )
 
     station.refresh_from_db()
@@ -357,7 +360,9 @@ def test_closure_ending_outside_opening_hours_reopens_at_the_next_opening(
     station, user = weekday_station_and_staff
     until = _local(2026, 3, 4, 20, 0)  # a Wednesday evening
 
-    close_station_temporarily(actor=user, station=station, until=until, reason="装修")
+    close_station_temporarily(
+        actor=user, station=station, until=until, reason="装修", now=NOW
+    )
 
     state = station_state_at(station, _local(2026, 3, 4, 9))
     assert state == StationState(
@@ -371,8 +376,10 @@ def test_closure_ending_outside_opening_hours_reopens_at_the_next_opening(
 def test_temporary_closure_needs_a_reason_and_changes_nothing(station, staff):
     until = _local(2026, 3, 5, 12, 0)
 
-    with pytest.raises(ValidationError):
-        close_station_temporarily(actor=staff, station=station, until=until, reason=" ")
+    with pytest.raises(errors.InvalidClosureError):
+        close_station_temporarily(
+            actor=staff, station=station, until=until, reason=" ", now=NOW
+        )
 
     stored = Station.objects.get(pk=station.pk)
     assert (stored.closed_until, stored.closure_reason) == (None, "")
@@ -384,7 +391,7 @@ def test_temporary_closure_by_an_outsider_is_refused_and_changes_nothing(station
 
     with pytest.raises(errors.NotStationStaffError):
         close_station_temporarily(
-            actor=worker, station=station, until=until, reason="停电"
+            actor=worker, station=station, until=until, reason="停电", now=NOW
         )
 
     stored = Station.objects.get(pk=station.pk)
@@ -393,7 +400,9 @@ def test_temporary_closure_by_an_outsider_is_refused_and_changes_nothing(station
 
 def test_reopen_station_ends_a_temporary_closure(station, staff):
     until = _local(2026, 3, 5, 12, 0)
-    close_station_temporarily(actor=staff, station=station, until=until, reason="停电")
+    close_station_temporarily(
+        actor=staff, station=station, until=until, reason="停电", now=NOW
+    )
 
     reopen_station(actor=staff, station=station)
 
@@ -405,7 +414,9 @@ def test_reopen_station_ends_a_temporary_closure(station, staff):
 
 def test_reopen_by_an_outsider_is_refused_and_changes_nothing(station, staff):
     until = _local(2026, 3, 5, 12, 0)
-    close_station_temporarily(actor=staff, station=station, until=until, reason="停电")
+    close_station_temporarily(
+        actor=staff, station=station, until=until, reason="停电", now=NOW
+    )
     worker = make_user(Role.WORKER)
 
     with pytest.raises(errors.NotStationStaffError):
@@ -413,3 +424,19 @@ def test_reopen_by_an_outsider_is_refused_and_changes_nothing(station, staff):
 
     stored = Station.objects.get(pk=station.pk)
     assert (stored.closed_until, stored.closure_reason) == (until, "停电")
+
+
+def test_temporary_closure_ending_in_the_past_is_refused_and_changes_nothing(
+    station, staff
+):
+    with pytest.raises(errors.InvalidClosureError):
+        close_station_temporarily(
+            actor=staff,
+            station=station,
+            until=_local(2026, 3, 4, 7, 0),
+            reason="停电",
+            now=NOW,
+        )
+
+    stored = Station.objects.get(pk=station.pk)
+    assert (stored.closed_until, stored.closure_reason) == (None, "")

@@ -12,6 +12,7 @@ from warmbee.factories import StationFactory, make_user
 from warmbee.stations import errors as station_errors
 from warmbee.visits import errors
 from warmbee.visits.models import Visit, VisitChannel
+from warmbee.workers.tests.factories import give_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -257,6 +258,7 @@ def _csrf_token(client, station) -> str:
 
 def test_signed_in_worker_checks_in_on_their_file(station):
     worker = make_user(Role.WORKER)
+    give_consent(worker)
     client = Client(enforce_csrf_checks=True)
     client.force_login(worker)
 

@@ -10,6 +10,7 @@ from warmbee.stations import errors as station_errors
 from warmbee.visits import errors
 from warmbee.visits.models import Visit, VisitChannel
 from warmbee.visits.services import check_in, record_walk_in, record_walk_ins
+from warmbee.workers.tests.factories import give_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -227,11 +228,23 @@ def test_an_unknown_service_is_refused_and_nothing_is_recorded(station):
 
 def test_a_signed_in_worker_checks_in_on_their_file(station):
     worker = make_user(Role.WORKER)
+    give_consent(worker)
 
     outcome = _check_in(station, visitor=worker)
 
     assert outcome.visit.worker == worker
     assert Visit.objects.get().worker == worker
+
+
+def test_a_worker_who_withdrew_consent_is_counted_anonymously(station):
+    worker = make_user(Role.WORKER)
+    now = timezone.now()
+    give_consent(worker, granted_at=now - dt.timedelta(hours=1), withdrawn_at=now)
+
+    outcome = _check_in(station, visitor=worker)
+
+    assert outcome.created is True
+    assert Visit.objects.get().worker is None
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from warmbee.accounts.models import Role
 from warmbee.factories import StationFactory, make_user
 from warmbee.visits.models import Visit, VisitChannel
+from warmbee.workers.tests.factories import give_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +113,7 @@ def test_checkin_form_keeps_a_queued_time(browser, station):
 
 def test_signed_in_worker_checks_in_on_their_file(browser, station):
     worker = make_user(Role.WORKER)
+    give_consent(worker)
     browser.force_login(worker)
 
     browser.post(_url(station), _form_fields(browser, station))

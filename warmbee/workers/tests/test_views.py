@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from warmbee.accounts.models import Role, User
+from warmbee.core.crypto import encrypt
 from warmbee.core.models import AuditEntry
 from warmbee.factories import community, make_user
 from warmbee.workers.choices import NoticeKind
@@ -166,7 +167,7 @@ def test_a_used_log_in_code_does_not_work_again(client):
     client.post(reverse("workers:login_code"), {"code": code})
     other_phone = Client()
     session = other_phone.session
-    session["workers_pending_phone"] = {"phone": PHONE, "purpose": "login"}
+    session["workers_pending_phone"] = {"phone": encrypt(PHONE), "purpose": "login"}
     session.save()
     response = other_phone.post("/en" + reverse("workers:login_code"), {"code": code})
     assert response.status_code == 400

@@ -1,6 +1,7 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from warmbee.devtools.demo import demo_logins, load_demo
 
@@ -9,6 +10,11 @@ class Command(BaseCommand):
     help = "Load the Yangqu demo data (stations, users for every role, visits) once."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            # The demo has administrator accounts with a published password.
+            raise CommandError(
+                "load_demo runs only with DEBUG=1 (demo data, known passwords)."
+            )
         created = load_demo()
         self.stdout.write(
             "Demo data loaded." if created else "Demo data already present."

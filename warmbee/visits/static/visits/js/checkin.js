@@ -34,7 +34,20 @@ async function send(apiUrl, payload) {
   return { ok: response.ok, status: response.status, body };
 }
 
+let flushing = false;
+
 async function flush(apiUrl, onSent) {
+  // One flush at a time: "online" can fire while a flush is still sending.
+  if (flushing) return;
+  flushing = true;
+  try {
+    await sendQueued(apiUrl, onSent);
+  } finally {
+    flushing = false;
+  }
+}
+
+async function sendQueued(apiUrl, onSent) {
   const remaining = [];
   for (const item of readQueue()) {
     try {

@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Router, Schema
 from ninja.responses import Status
@@ -25,15 +26,17 @@ class CheckInIn(Schema):
     checkin_code: str = Field(
         min_length=4, max_length=16, description="From the station's QR code"
     )
-    visited_at: dt.datetime = Field(
-        description="When the visitor checked in (ISO 8601 with offset)"
+    visited_at: dt.datetime | None = Field(
+        None,
+        description="When a check-in queued without signal was made (ISO 8601 with "
+        "offset); leave it out for a live check-in and the server's time is used",
     )
     services: list[str] = Field(default_factory=list, max_length=20)
 
     @field_validator("visited_at")
     @classmethod
-    def visited_at_has_timezone(cls, value: dt.datetime) -> dt.datetime:
-        if value.tzinfo is None:
+    def visited_at_has_timezone(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
             raise ValueError(gettext("must include a time zone offset"))
         return value
 
@@ -62,7 +65,7 @@ def create_check_in(request: HttpRequest, payload: CheckInIn) -> Status[CheckInO
     outcome = check_in(
         client_id=payload.client_id,
         station=station,
-        visited_at=payload.visited_at,
+        visited_at=payload.visited_at or timezone.now(),
         service_codes=payload.services,
         visitor=visitor,
     )

@@ -314,3 +314,15 @@ def test_signed_in_staff_are_counted_anonymously(station):
         VisitChannel.QR,
         None,
     )
+
+
+def test_a_live_check_in_without_a_time_is_dated_by_the_server(station):
+    payload = _payload(station)
+    del payload["visited_at"]
+    before = timezone.now()
+
+    response = _post(Client(), payload)
+
+    assert response.status_code == 201
+    visit = Visit.objects.get()
+    assert before <= visit.visited_at <= timezone.now()

@@ -86,13 +86,15 @@ if (form) {
     const payload = {
       client_id: form.querySelector("[name=client_id]").value,
       checkin_code: form.dataset.checkinCode,
-      visited_at: new Date().toISOString(),
       services: [...form.querySelectorAll("[name=services]:checked")].map((box) => box.value),
     };
+    // Sent now, the server's clock dates it (a phone's clock may be wrong); kept for
+    // later, it carries the moment it was made.
+    const queued = { ...payload, visited_at: new Date().toISOString() };
     try {
       showSent(await send(apiUrl, payload));
     } catch {
-      writeQueue([...readQueue().filter((item) => item.client_id !== payload.client_id), payload]);
+      writeQueue([...readQueue().filter((item) => item.client_id !== payload.client_id), queued]);
       status.textContent = form.dataset.queuedText;
       status.className = "notice";
       status.dataset.state = "queued";

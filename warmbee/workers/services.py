@@ -178,12 +178,13 @@ def register_worker(
                 )
                 for notice in notices
             ]
+            # In the same transaction: no account without its audit entries.
+            _audit_registration(user, profile, consents, registered_by, request)
     except (IntegrityError, ValidationError):
         # A registration of the same number at the same moment won the race.
         if User.objects.find_by_phone(phone) is not None:
             raise errors.PhoneAlreadyRegisteredError() from None
         raise
-    _audit_registration(user, profile, consents, registered_by, request)
     return profile
 
 

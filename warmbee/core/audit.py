@@ -2,21 +2,14 @@
 
 from typing import TYPE_CHECKING
 
-from axes.helpers import get_client_ip_address
 from django.db.models import Model
 from django.http import HttpRequest
 
+from warmbee.core.clients import client_address
 from warmbee.core.models import AuditAction, AuditEntry
 
 if TYPE_CHECKING:  # the user model, for typing only: core imports no app at run time
     from warmbee.accounts.models import User
-
-
-def _client_address(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    address = get_client_ip_address(request)
-    return str(address) if address else None
 
 
 def record_audit(
@@ -37,6 +30,6 @@ def record_audit(
         target_id=str(target.pk),
         fields=sorted(fields or []),
         reason=reason.strip(),
-        ip_address=_client_address(request),
+        ip_address=client_address(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[:200],
     )

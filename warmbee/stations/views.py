@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from warmbee.core.clients import client_address
 from warmbee.core.errors import DomainError
+from warmbee.core.ratelimit import check_rate
 from warmbee.regions.selectors import list_communities
 from warmbee.stations import selectors, services
 from warmbee.stations.choices import TravelMode
@@ -107,6 +109,10 @@ def flag_amenity(request: HttpRequest, station_id: int) -> HttpResponse:
     form = AmenityFlagForm(request.POST)
     if form.is_valid():
         try:
+            # Anyone may flag without logging in, so flags are limited per address.
+            check_rate(
+                "amenity-flags", client_address(request), limit=20, window_s=3600
+            )
             services.flag_amenity(
                 station=station,
                 amenity_code=form.cleaned_data["amenity"],

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from warmbee.accounts.models import User
+from warmbee.core.clients import client_address
 from warmbee.core.errors import DomainError
+from warmbee.core.ratelimit import check_rate
 from warmbee.stations.selectors import (
     get_station,
     get_station_by_checkin_code,
@@ -37,6 +39,8 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         visitor = request.user if isinstance(request.user, User) else None
         try:
+            # Same limit as the check-in API: anonymous check-ins must not be inflated.
+            check_rate("checkins", client_address(request), limit=60, window_s=60)
             outcome = check_in(
                 client_id=form.cleaned_data["client_id"],
                 station=station,

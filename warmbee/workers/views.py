@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from axes.helpers import get_client_ip_address
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from warmbee.accounts.models import Role, User, normalise_phone
+from warmbee.core.clients import client_address
 from warmbee.core.crypto import decrypt, encrypt
 from warmbee.core.errors import DomainError
 from warmbee.stations.permissions import is_station_manager
@@ -25,11 +25,6 @@ from warmbee.workers.forms import CodeForm, ConsentForm, PhoneForm, Registration
 PENDING_PHONE = "workers_pending_phone"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 worker_login_required = login_required(login_url="workers:login")
-
-
-def _client_address(request: HttpRequest) -> str | None:
-    address = get_client_ip_address(request)
-    return str(address) if address else None
 
 
 def _form_error(form: forms.Form, error: DomainError) -> int:
@@ -71,7 +66,7 @@ def _ask_for_code(request: HttpRequest, purpose: CodePurpose) -> HttpResponse:
         )
         phone = form.cleaned_data["phone"]
         try:
-            send(phone=phone, ip_address=_client_address(request))
+            send(phone=phone, ip_address=client_address(request))
         except DomainError as error:
             status = _form_error(form, error)
         else:

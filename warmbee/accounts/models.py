@@ -44,6 +44,11 @@ def normalise_phone(raw: str) -> str:
     return digits
 
 
+def mask_phone(phone: str) -> str:
+    """Return the number as lists show it: 138****5678."""
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else "****"
+
+
 def phone_lookup_hash(raw: str) -> str:
     return keyed_hash(f"phone:{normalise_phone(raw)}")
 
@@ -131,8 +136,4 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def masked_phone(self) -> str:
-        return (
-            f"{self.phone[:3]}****{self.phone[-4:]}"
-            if len(self.phone) == 11
-            else "****"
-        )
+        return mask_phone(self.phone)

@@ -13,6 +13,8 @@ from typing import TextIO
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from warmbee.accounts.models import mask_phone
+
 
 @dataclass(frozen=True)
 class SmsMessage:
@@ -62,8 +64,7 @@ class ConsoleSmsBackend(BaseSmsBackend):
         params: Mapping[str, str] | None = None,
     ) -> None:
         stream = self.stream or sys.stdout
-        masked = f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else "****"
-        stream.write(f"SMS to {masked}: {message}\n")
+        stream.write(f"SMS to {mask_phone(phone)}: {message}\n")
         stream.flush()
 
 

@@ -5,6 +5,7 @@ number) is the unique key that log-in and duplicate checks look up.
 """
 
 import re
+import uuid
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import (
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from warmbee.core.crypto import EncryptedTextField, keyed_hash
 
 MAINLAND_MOBILE_REGEX = r"^1[3-9][0-9]{9}$"
+NO_PHONE_PREFIX = "none:"
 phone_validator = RegexValidator(
     MAINLAND_MOBILE_REGEX, _("Enter an 11-digit mainland China mobile number.")
 )
@@ -128,7 +130,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # A derived lookup column must never drift from the number it is derived from.
         self.phone = normalise_phone(self.phone)
-        self.phone_hash = phone_lookup_hash(self.phone)
+        if self.phone:
+            self.phone_hash = phone_lookup_hash(self.phone)
+        elif not self.phone_hash.startswith(NO_PHONE_PREFIX):
+            # An anonymised account keeps no number; its key only has to stay unique.
+            self.phone_hash = f"{NO_PHONE_PREFIX}{uuid.uuid4().hex}"
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "phone" in update_fields:
             kwargs["update_fields"] = {*update_fields, "phone_hash"}

@@ -44,3 +44,17 @@ def list_station_visits(station_id: int) -> QuerySet[Visit]:
         .prefetch_related("services")
         .order_by("-visited_at")
     )
+
+
+def list_worker_visits(
+    worker_id: int, *, station_ids: list[int] | None = None
+) -> QuerySet[Visit]:
+    """Return a worker's visits on file, newest first; ``station_ids`` limits them."""
+    visits = Visit.objects.filter(worker_id=worker_id)
+    if station_ids is not None:
+        visits = visits.filter(station_id__in=station_ids)
+    return (
+        visits.select_related("station", "recorded_by")
+        .prefetch_related("services")
+        .order_by("-visited_at", "-id")
+    )

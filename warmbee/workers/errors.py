@@ -2,7 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from warmbee.core.errors import ConflictError, DomainError, NotFoundError
+from warmbee.core.errors import (
+    ConflictError,
+    DomainError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 
 
 class PhoneAlreadyRegisteredError(ConflictError):
@@ -76,3 +81,58 @@ class InvalidCardError(NotFoundError):
         "This card is not valid: the code is unknown or the worker has withdrawn "
         "consent."
     )
+
+
+class WorkerFileNotFoundError(NotFoundError):
+    code = "worker_file_not_found"
+    message = _("There is no such worker file, or it is not yours to see.")
+
+
+class SensitiveAccessDeniedError(PermissionDeniedError):
+    code = "sensitive_access_denied"
+    message = _("Your role may not open the sensitive parts of a worker file.")
+
+
+class ReasonRequiredError(DomainError):
+    code = "reason_required"
+    field = "reason"
+    message = _(
+        "State why you need to open this person's sensitive data "
+        "(at least %(min_length)s characters); it is written to the audit log."
+    )
+
+
+class InvalidIdNumberError(DomainError):
+    code = "invalid_id_number"
+    field = "id_number"
+    message = _(
+        "Enter the 18-character resident ID number as printed on the card, "
+        "or leave it empty."
+    )
+
+
+class DeletionNotConfirmedError(DomainError):
+    code = "deletion_not_confirmed"
+    field = "confirmation"
+    message = _("Type %(word)s to confirm that your account should be deleted.")
+
+
+class FileAlreadyAnonymisedError(ConflictError):
+    code = "file_already_anonymised"
+    message = _("This file has already been deleted and anonymised.")
+
+
+class MergeNotAllowedError(DomainError):
+    code = "merge_not_allowed"
+    message = _("These two files cannot be merged: %(why)s")
+
+
+class WalkInNotAllowedError(PermissionDeniedError):
+    code = "walk_in_not_allowed"
+    message = _("Only station staff and administrators can register a walk-in worker.")
+
+
+class InvalidSignatureError(DomainError):
+    code = "invalid_signature"
+    field = "signature"
+    message = _("Ask the worker to sign in the box; the signature is missing.")

@@ -62,6 +62,11 @@ class RegistrationForm(CodeForm):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
+    id_number = forms.CharField(
+        label=_("Resident ID number (optional, never needed for a service)"),
+        max_length=20,
+        required=False,
+    )
     general_notice_version = forms.IntegerField(widget=forms.HiddenInput)
     general_consent = forms.BooleanField(
         label=_("I have read the privacy notice and agree to it."),
@@ -84,3 +89,80 @@ class RegistrationForm(CodeForm):
 class ConsentForm(forms.Form):
     kind = forms.ChoiceField(choices=NoticeKind.choices, widget=forms.HiddenInput)
     notice_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class CorrectionForm(forms.Form):
+    """The worker's own details, to correct them (the number is not changed here)."""
+
+    name = forms.CharField(label=_("Your name"), max_length=60)
+    occupation = forms.ChoiceField(label=_("Occupation"), choices=Occupation.choices)
+    platform = forms.ChoiceField(
+        label=_("Platform or employer"), choices=Platform.choices
+    )
+    vehicle = forms.ChoiceField(label=_("Vehicle"), choices=Vehicle.choices)
+    work_communities = CommunityChoiceField(
+        label=_("Where you usually work (optional)"),
+        queryset=list_communities(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    emergency_contact_name = forms.CharField(
+        label=_("Emergency contact's name (optional)"), max_length=60, required=False
+    )
+    emergency_contact_phone = forms.CharField(
+        label=_("Emergency contact's number (optional)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+    id_number = forms.CharField(
+        label=_("Resident ID number (optional, never needed for a service)"),
+        max_length=20,
+        required=False,
+    )
+
+
+class DeletionForm(forms.Form):
+    confirmation = forms.CharField(label=_("Type the word to confirm"), max_length=20)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need to open this person's sensitive data?"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class FileSearchForm(forms.Form):
+    query = forms.CharField(
+        label=_("Name or full mobile number"), max_length=60, required=False
+    )
+
+
+class WalkInForm(RegistrationForm):
+    """Staff fill in the paper form's fields with the worker; consent by code or signature."""
+
+    name = forms.CharField(label=_("Worker's name"), max_length=60)
+    code = forms.CharField(
+        label=_("Code the worker received"),
+        max_length=12,
+        required=False,
+        widget=forms.TextInput(attrs=NUMERIC),
+    )
+    signature = forms.CharField(required=False, widget=forms.HiddenInput)
+    general_consent = forms.BooleanField(
+        label=_("The worker has read the privacy notice and agrees to it."),
+        error_messages={
+            "required": _(
+                "Let the worker read the privacy notice; register only if they agree."
+            )
+        },
+    )
+    health_consent = forms.BooleanField(
+        label=_(
+            "The worker also agrees that health checks are recorded in their file "
+            "(optional, separate consent)."
+        ),
+        required=False,
+    )

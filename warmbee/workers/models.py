@@ -75,6 +75,18 @@ class Consent(models.Model):
     channel = models.CharField(
         _("how it was given"), max_length=40, choices=ConsentChannel.choices
     )
+    signature_png = EncryptedTextField(
+        _("signature (PNG, base64)"),
+        blank=True,
+        help_text=_(
+            "The worker's signature when staff took consent on paper's behalf."
+        ),
+    )
+    closed_by_merge = models.BooleanField(
+        _("closed when two files were merged"),
+        default=False,
+        help_text=_("Set instead of a withdrawal when the kept file already had it."),
+    )
 
     class Meta:
         ordering = ["-granted_at", "-id"]
@@ -141,6 +153,16 @@ class WorkerProfile(models.Model):
         blank=True,
         related_name="+",
         help_text=_("The staff member who registered a walk-in worker."),
+    )
+
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_files",
     )
 
     class Meta:

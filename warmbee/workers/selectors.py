@@ -1,6 +1,7 @@
 """Reads of the worker file: notices, consents, profiles and cards."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -8,7 +9,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from warmbee.accounts.models import User
+from warmbee.accounts.models import (
+    MAINLAND_MOBILE_REGEX,
+    User,
+    normalise_phone,
+    phone_lookup_hash,
+)
 from warmbee.workers import errors
 from warmbee.workers.choices import NoticeKind
 from warmbee.workers.models import Consent, PrivacyNotice, WorkerProfile
@@ -107,3 +113,16 @@ def get_profile_by_card_code(card_code: str) -> WorkerProfile:
     if profile is None or not has_consent(profile.user, NoticeKind.GENERAL):
         raise errors.InvalidCardError()
     return profile
+
+
+def search_profiles(
+    profiles: QuerySet[WorkerProfile], query: str
+) -> QuerySet[WorkerProfile]:
+    """Filter ``profiles`` by a full mobile number (exact, by hash) or part of a name."""
+    query = query.strip()
+    if not query:
+        return profiles
+    phone = normalise_phone(query)
+    if re.fullmatch(MAINLAND_MOBILE_REGEX, phone):
+        return profiles.filter(user__phone_hash=phone_lookup_hash(phone))
+    return profiles.filter(name__icontains=query)

@@ -27,6 +27,7 @@ from warmbee.core.models import AuditAction
 from warmbee.regions.models import Region, RegionLevel
 from warmbee.workers import errors
 from warmbee.workers.choices import CodePurpose, ConsentChannel, NoticeKind
+from warmbee.workers.identity import check_id_number, id_number_lookup_hash
 from warmbee.workers.models import Consent, OneTimeCode, PrivacyNotice, WorkerProfile
 from warmbee.workers.selectors import find_current_notice
 
@@ -44,6 +45,7 @@ class WorkerDetails:
     work_communities: Sequence[Region] = ()
     emergency_contact_name: str = ""
     emergency_contact_phone: str = ""
+    id_number: str = ""
 
 
 def request_registration_code(
@@ -95,7 +97,7 @@ def check_login_code(
     return user
 
 
-def _check_contact_phone(raw: str) -> str:
+def check_contact_phone(raw: str) -> str:
     phone = re.sub(r"[\s\-()]", "", raw)
     if phone and not (
         re.fullmatch(MAINLAND_MOBILE_REGEX, phone)
@@ -125,10 +127,12 @@ def _new_profile(details: WorkerDetails, registered_by: User | None) -> WorkerPr
         platform=details.platform,
         vehicle=details.vehicle,
         emergency_contact_name=details.emergency_contact_name.strip(),
-        emergency_contact_phone=_check_contact_phone(details.emergency_contact_phone),
+        emergency_contact_phone=check_contact_phone(details.emergency_contact_phone),
         card_code=secrets.token_urlsafe(12),
         registered_by=registered_by,
     )
+    profile.id_number = check_id_number(details.id_number)
+    profile.id_number_hash = id_number_lookup_hash(profile.id_number)
     profile.full_clean(exclude=["user"])
     return profile
 
@@ -153,6 +157,36 @@ def register_worker(
     is used up; a refusal changes nothing but the count of wrong code tries.
     """
     now = now or timezone.now()
+    phone, notices, profile = prepare_registration(
+        phone=phone,
+        details=details,
+        general_notice_version=general_notice_version,
+        health_notice_version=health_notice_version,
+        registered_by=registered_by,
+        now=now,
+    )
+    verify_one_time_code(phone=phone, code=code, purpose=CodePurpose.REGISTER, now=now)
+    return create_worker_account(
+        phone=phone,
+        profile=profile,
+        details=details,
+        notices=notices,
+        channel=channel,
+        request=request,
+        now=now,
+    )
+
+
+def prepare_registration(
+    *,
+    phone: str,
+    details: WorkerDetails,
+    general_notice_version: int | None,
+    health_notice_version: int | None,
+    registered_by: User | None,
+    now: dt.datetime,
+) -> tuple[str, list[PrivacyNotice], WorkerProfile]:
+    """Check everything a registration needs; return the number, notices and new file."""
     phone = check_mainland_mobile(phone)
     if User.objects.find_by_phone(phone) is not None:
         raise errors.PhoneAlreadyRegisteredError()
@@ -161,8 +195,21 @@ def register_worker(
     notices = [_consented_notice(NoticeKind.GENERAL, general_notice_version, now)]
     if health_notice_version is not None:
         notices.append(_consented_notice(NoticeKind.HEALTH, health_notice_version, now))
-    profile = _new_profile(details, registered_by)
-    verify_one_time_code(phone=phone, code=code, purpose=CodePurpose.REGISTER, now=now)
+    return phone, notices, _new_profile(details, registered_by)
+
+
+def create_worker_account(
+    *,
+    phone: str,
+    profile: WorkerProfile,
+    details: WorkerDetails,
+    notices: list[PrivacyNotice],
+    channel: ConsentChannel,
+    request: HttpRequest | None,
+    now: dt.datetime,
+    signature_png: str = "",
+) -> WorkerProfile:
+    """Save a checked registration: account, file, consents and audit entries at once."""
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -174,12 +221,16 @@ def register_worker(
             profile.work_communities.set(details.work_communities)
             consents = [
                 Consent.objects.create(
-                    worker=user, notice=notice, granted_at=now, channel=channel
+                    worker=user,
+                    notice=notice,
+                    granted_at=now,
+                    channel=channel,
+                    signature_png=signature_png,
                 )
                 for notice in notices
             ]
             # In the same transaction: no account without its audit entries.
-            _audit_registration(user, profile, consents, registered_by, request)
+            _audit_registration(user, profile, consents, profile.registered_by, request)
     except (IntegrityError, ValidationError):
         # A registration of the same number at the same moment won the race.
         if User.objects.find_by_phone(phone) is not None:
@@ -212,6 +263,7 @@ def _audit_registration(
             "vehicle",
             "emergency_contact_name",
             "emergency_contact_phone",
+            "id_number",
         )
         if getattr(profile, name)
     ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from warmbee.workers import views
+from warmbee.workers import file_views, staff_views, views
 
 app_name = "workers"
 urlpatterns = [
@@ -23,5 +23,18 @@ urlpatterns = [
         {"action": "withdraw"},
         name="withdraw_consent",
     ),
+    path("me/", file_views.my_file, name="my_file"),
+    path("me/correct/", file_views.correct_details, name="correct"),
+    path("me/export/", file_views.export_page, name="export"),
+    path("me/export.json", file_views.export_json, name="export_json"),
+    path("me/delete/", file_views.delete_account, name="delete"),
     path("staff/card/<str:card_code>/", views.staff_card, name="staff_card"),
+    path("staff/files/", staff_views.file_list, name="file_list"),
+    path("staff/files/<int:profile_id>/", staff_views.file_detail, name="file_detail"),
+    path("staff/walk-in/", staff_views.walk_in, name="walk_in"),
+    path(
+        "staff/walk-in/details/",
+        staff_views.walk_in_details,
+        name="walk_in_details",
+    ),
 ]

@@ -27,14 +27,14 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 worker_login_required = login_required(login_url="workers:login")
 
 
-def _form_error(form: forms.Form, error: DomainError) -> int:
+def form_error(form: forms.Form, error: DomainError) -> int:
     """Show ``error`` on its field (or above the form); return the response status."""
     field = getattr(error, "field", None)
     form.add_error(field if field in form.fields else None, error.detail)
     return error.status_code
 
 
-def _worker(request: HttpRequest) -> User:
+def require_worker(request: HttpRequest) -> User:
     user = request.user
     if not isinstance(user, User) or user.role != Role.WORKER:
         raise PermissionDenied
@@ -68,7 +68,7 @@ def _ask_for_code(request: HttpRequest, purpose: CodePurpose) -> HttpResponse:
         try:
             send(phone=phone, ip_address=client_address(request))
         except DomainError as error:
-            status = _form_error(form, error)
+            status = form_error(form, error)
         else:
             # Sessions live in the database: the number goes there encrypted too.
             pending = {"phone": encrypt(normalise_phone(phone)), "purpose": purpose}
@@ -92,7 +92,7 @@ def log_in(request: HttpRequest) -> HttpResponse:
     return _away_if_logged_in(request) or _ask_for_code(request, CodePurpose.LOGIN)
 
 
-def _registration_details(form: RegistrationForm) -> services.WorkerDetails:
+def registration_details(form: RegistrationForm) -> services.WorkerDetails:
     data = form.cleaned_data
     return services.WorkerDetails(
         name=data["name"],
@@ -102,6 +102,7 @@ def _registration_details(form: RegistrationForm) -> services.WorkerDetails:
         work_communities=list(data["work_communities"]),
         emergency_contact_name=data["emergency_contact_name"],
         emergency_contact_phone=data["emergency_contact_phone"],
+        id_number=data["id_number"],
     )
 
 
@@ -133,7 +134,7 @@ def register_details(request: HttpRequest) -> HttpResponse:
             profile = services.register_worker(
                 phone=phone,
                 code=data["code"],
-                details=_registration_details(form),
+                details=registration_details(form),
                 general_notice_version=data["general_notice_version"],
                 health_notice_version=data["health_notice_version"]
                 if data["health_consent"]
@@ -141,7 +142,7 @@ def register_details(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except DomainError as error:
-            status = _form_error(form, error)
+            status = form_error(form, error)
         else:
             login(request, profile.user, backend=MODEL_BACKEND)
             request.session.pop(PENDING_PHONE, None)
@@ -167,7 +168,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
                 phone=phone, code=form.cleaned_data["code"], request=request
             )
         except DomainError as error:
-            status = _form_error(form, error)
+            status = form_error(form, error)
         else:
             login(request, user, backend=MODEL_BACKEND)
             request.session.pop(PENDING_PHONE, None)
@@ -185,7 +186,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 @worker_login_required
 def my_consents(request: HttpRequest) -> HttpResponse:
-    worker = _worker(request)
+    worker = require_worker(request)
     context = {
         "states": selectors.summarise_consents(worker),
         "history": selectors.list_consents(worker),
@@ -196,7 +197,7 @@ def my_consents(request: HttpRequest) -> HttpResponse:
 @worker_login_required
 @require_POST
 def change_consent(request: HttpRequest, action: str) -> HttpResponse:
-    worker = _worker(request)
+    worker = require_worker(request)
     form = ConsentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The request could not be read. Please try again."))
@@ -221,7 +222,7 @@ def change_consent(request: HttpRequest, action: str) -> HttpResponse:
 
 @worker_login_required
 def card(request: HttpRequest) -> HttpResponse:
-    worker = _worker(request)
+    worker = require_worker(request)
     profile = selectors.get_worker_profile(worker)
     if not selectors.has_consent(worker, NoticeKind.GENERAL):
         return render(request, "workers/card_blocked.html", status=403)

@@ -1,0 +1,79 @@
+"""Who may see which worker file, and which parts of it: the scoping rules in one place.
+
+- a worker sees only their own file (through the "me" pages, not these rules);
+- station staff see the basic file of workers who visited one of their stations, and
+  those visits;
+- doctors see the basic file of workers who gave the health consent, and health records;
+- county (province) administrators see every file of their county (province): the
+  basic file at once, the sensitive parts (contact numbers, ID number, the whole
+  visit trail) only after stating a reason, which is logged.
+"""
+
+from django.db.models import Q, QuerySet
+
+from warmbee.accounts.models import Role, User
+from warmbee.stations.models import Station
+from warmbee.stations.permissions import list_manageable_stations
+from warmbee.workers.choices import NoticeKind
+from warmbee.workers.models import WorkerProfile
+from warmbee.workers.selectors import find_current_notice
+
+ADMIN_CODE_DIGITS = {Role.PROVINCE_ADMIN: 2, Role.COUNTY_ADMIN: 6}
+
+
+def _admin_code_prefix(user: User) -> str | None:
+    digits = ADMIN_CODE_DIGITS.get(Role(user.role))
+    if digits is None or user.region is None:
+        return None
+    return str(user.region.code[:digits])
+
+
+def list_visible_profiles(user: User) -> QuerySet[WorkerProfile]:
+    """Return the files ``user`` may open (basic part); anonymised files are never shown."""
+    profiles = WorkerProfile.objects.filter(
+        user__is_active=True, anonymised_at__isnull=True, merged_into__isnull=True
+    ).select_related("user")
+    if not user.is_authenticated or not user.is_active:
+        return profiles.none()
+    if user.is_superuser:
+        return profiles
+    prefix = _admin_code_prefix(user)
+    if prefix is not None:
+        return profiles.filter(
+            Q(work_communities__code__startswith=prefix)
+            | Q(user__visits__station__community__code__startswith=prefix)
+        ).distinct()
+    if user.role == Role.STATION_STAFF:
+        return profiles.filter(user__visits__station__staff=user).distinct()
+    if user.role == Role.DOCTOR:
+        notice = find_current_notice(NoticeKind.HEALTH)
+        return profiles.filter(
+            user__consents__notice=notice, user__consents__withdrawn_at__isnull=True
+        ).distinct()
+    return profiles.none()
+
+
+def may_open_sensitive(user: User) -> bool:
+    """Return whether ``user`` may open sensitive parts of files (with a stated reason)."""
+    return user.is_active and (
+        user.is_superuser or _admin_code_prefix(user) is not None
+    )
+
+
+def may_see_health(user: User) -> bool:
+    return user.is_active and (user.is_superuser or user.role == Role.DOCTOR)
+
+
+def may_merge_files(user: User) -> bool:
+    return may_open_sensitive(user)
+
+
+def list_visit_scope(user: User) -> QuerySet[Station] | None:
+    """Return the stations whose visits ``user`` sees in a file without a reason.
+
+    None means every station, which only the sensitive view (with a reason) gives.
+    Station staff see visits at their own stations; others none until they state a reason.
+    """
+    if user.role == Role.STATION_STAFF and not user.is_superuser:
+        return list_manageable_stations(user)
+    return Station.objects.none()

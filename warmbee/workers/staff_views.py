@@ -1,0 +1,173 @@
+"""Worker files for staff: find a file, open it (sensitive parts with a reason), walk-ins."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from warmbee.accounts.models import Role, User, mask_phone, normalise_phone
+from warmbee.core.crypto import decrypt, encrypt
+from warmbee.core.errors import DomainError
+from warmbee.stations.permissions import is_station_manager
+from warmbee.workers import access, permissions, selectors, walk_ins
+from warmbee.workers.choices import NoticeKind
+from warmbee.workers.forms import FileSearchForm, PhoneForm, ReasonForm, WalkInForm
+from warmbee.workers.views import form_error, registration_details
+
+FILE_READER_ROLES = {
+    Role.PROVINCE_ADMIN,
+    Role.COUNTY_ADMIN,
+    Role.STATION_STAFF,
+    Role.DOCTOR,
+}
+PAGE_SIZE = 30
+PENDING_WALK_IN = "workers_pending_walk_in"
+CODE = "code"
+SIGNATURE = "signature"
+CONSENT_METHODS = {CODE, SIGNATURE}
+
+
+def _file_reader(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not (
+        user.is_superuser or user.role in FILE_READER_ROLES
+    ):
+        raise PermissionDenied
+    return user
+
+
+@login_required
+def file_list(request: HttpRequest) -> HttpResponse:
+    viewer = _file_reader(request)
+    form = FileSearchForm(request.GET or None)
+    query = form.cleaned_data["query"] if form.is_valid() else ""
+    profiles = selectors.search_profiles(
+        permissions.list_visible_profiles(viewer), query
+    ).order_by("-registered_at", "-pk")
+    page = Paginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "query": query}
+    return render(request, "workers/staff_file_list.html", context)
+
+
+@login_required
+def file_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
+    viewer = _file_reader(request)
+    form = ReasonForm(request.POST or None)
+    status = 200
+    view = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            view = access.open_sensitive_file(
+                viewer=viewer,
+                profile_id=profile_id,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except DomainError as error:
+            status = form_error(form, error)
+    elif request.method == "POST":
+        status = 400
+    if view is None:
+        view = access.access_worker_file(
+            viewer=viewer, profile_id=profile_id, request=request
+        )
+    context = {"view": view, "reason_form": form}
+    return render(request, "workers/staff_file.html", context, status=status)
+
+
+def _station_manager(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not is_station_manager(user):
+        raise PermissionDenied
+    return user
+
+
+@login_required
+def walk_in(request: HttpRequest) -> HttpResponse:
+    """Step 1: the worker's number, and how they confirm consent."""
+    staff = _station_manager(request)
+    form = PhoneForm(request.POST or None)
+    method = request.POST.get("method")
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid() and method in CONSENT_METHODS:
+        phone = form.cleaned_data["phone"]
+        try:
+            walk_ins.start_walk_in(
+                staff=staff, phone=phone, send_code=method == CODE, request=request
+            )
+        except DomainError as error:
+            status = form_error(form, error)
+        else:
+            request.session[PENDING_WALK_IN] = {
+                "phone": encrypt(normalise_phone(phone)),
+                "method": method,
+            }
+            return redirect("workers:walk_in_details")
+    return render(request, "workers/walk_in.html", {"form": form}, status=status)
+
+
+def _pending_walk_in(request: HttpRequest) -> tuple[str, str] | None:
+    pending = request.session.get(PENDING_WALK_IN)
+    if not pending:
+        return None
+    return decrypt(str(pending["phone"])), str(pending["method"])
+
+
+def _register_walk_in(
+    request: HttpRequest, staff: User, form: WalkInForm, phone: str, method: str
+) -> None:
+    data = form.cleaned_data
+    common = {
+        "staff": staff,
+        "phone": phone,
+        "details": registration_details(form),
+        "general_notice_version": data["general_notice_version"],
+        "health_notice_version": data["health_notice_version"]
+        if data["health_consent"]
+        else None,
+        "request": request,
+    }
+    if method == SIGNATURE:
+        walk_ins.register_walk_in_by_signature(
+            signature_data_url=data["signature"], **common
+        )
+    else:
+        walk_ins.register_walk_in_by_code(code=data["code"], **common)
+
+
+@login_required
+def walk_in_details(request: HttpRequest) -> HttpResponse:
+    """Step 2: the paper form's fields, the notice, and the code or the signature."""
+    staff = _station_manager(request)
+    pending = _pending_walk_in(request)
+    if pending is None:
+        return redirect("workers:walk_in")
+    phone, method = pending
+    general = selectors.get_current_notice(NoticeKind.GENERAL)
+    health = selectors.get_current_notice(NoticeKind.HEALTH)
+    initial = {
+        "general_notice_version": general.version,
+        "health_notice_version": health.version,
+    }
+    form = WalkInForm(request.POST or None, initial=initial)
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            _register_walk_in(request, staff, form, phone, method)
+        except DomainError as error:
+            status = form_error(form, error)
+        else:
+            request.session.pop(PENDING_WALK_IN, None)
+            messages.success(request, _("The worker is registered."))
+            return redirect("workers:walk_in")
+    context = {
+        "form": form,
+        "masked_phone": mask_phone(phone),
+        "method": method,
+        "general_notice": general,
+        "health_notice": health,
+    }
+    return render(request, "workers/walk_in_details.html", context, status=status)

@@ -33,6 +33,9 @@ run: install messages
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py load_demo
 	@echo "Warm Bee is on http://127.0.0.1:8000 (English: http://127.0.0.1:8000/en/)"
+	@# The background worker (coverage runs) runs beside the server and stops with it.
+	DEBUG=1 $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: install-dev

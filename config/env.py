@@ -27,3 +27,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def env_float(name: str, default: float) -> float:
     raw = os.environ.get(name)
     return default if raw is None else float(raw)
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return default if raw is None else int(raw)

@@ -10,7 +10,7 @@ import django_stubs_ext
 import xstatic.pkg.leaflet as xstatic_leaflet  # type: ignore[import-untyped,unused-ignore]  # no type hints
 from django.utils.translation import gettext_lazy as _
 
-from config.env import BASE_DIR, env_bool, env_float, env_list, env_str
+from config.env import BASE_DIR, env_bool, env_float, env_int, env_list, env_str
 
 # Lets admin and other generic classes be subscripted at run time, as the type stubs do.
 django_stubs_ext.monkeypatch()
@@ -36,12 +36,15 @@ INSTALLED_APPS = [
     "csp",
     "import_export",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "warmbee.core",
     "warmbee.regions",
     "warmbee.accounts",
     "warmbee.stations",
     "warmbee.visits",
     "warmbee.workers",
+    "warmbee.coverage",
     "warmbee.devtools",
 ]
 
@@ -224,12 +227,30 @@ FINDER_BUSY_WINDOW_MIN = 30
 # Check-ins queued on a phone without signal are accepted this long afterwards.
 VISIT_MAX_DELAY_HOURS = int(env_float("VISIT_MAX_DELAY_HOURS", 72))
 
+# Worker files with no activity (log-in, visit, consent change) for this long are
+# anonymised by `manage.py purge_inactive_workers --apply` (dry run without --apply).
+WORKER_RETENTION_DAYS = env_int("WORKER_RETENTION_DAYS", 730)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Background tasks (coverage runs, later reminders and reports) wait in a queue in the
+# database; `manage.py db_worker` runs them (`make run` starts one). Another backend
+# (e.g. one on Redis) can be set here without changing the code that enqueues.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# Road networks imported from OpenStreetMap extracts are kept as .npz files here.
+NETWORK_DIR = Path(env_str("WARMBEE_NETWORK_DIR", str(DATA_DIR / "networks")))
+# Coverage runs: exact siting stops at this time limit and reports its bound and gap.
+COVERAGE_SOLVER_TIME_LIMIT_S = env_float("COVERAGE_SOLVER_TIME_LIMIT_S", 30.0)
 
 # The public address printed on QR posters (what a phone opens after scanning).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -19,6 +19,15 @@ from warmbee.stations.choices import AmenityStatus
 from warmbee.stations.models import Station, StationAmenity
 from warmbee.stations.services import create_station
 from warmbee.visits.models import Visit, VisitChannel
+from warmbee.workers.choices import (
+    ConsentChannel,
+    NoticeKind,
+    Occupation,
+    Platform,
+    Vehicle,
+)
+from warmbee.workers.models import Consent, WorkerProfile
+from warmbee.workers.selectors import get_current_notice
 
 DEMO_PASSWORD = "warmbee-demo-2026"  # noqa: S105  # printed for demo logins only
 
@@ -267,8 +276,30 @@ def load_demo(*, visits: int = 300, seed: int = 2026) -> bool:
     assert staff_user is not None  # noqa: S101  # USERS has a station staff entry
     stations[0].staff.add(staff_user)
     stations[1].staff.add(staff_user)
+    _add_worker_file(stations[0].community)
     _add_visits(stations, visits, random.Random(seed))
     return True
+
+
+def _add_worker_file(community: Region) -> None:
+    """Give the demo rider a file with both consents, as if registered on the phone."""
+    worker = User.objects.get_by_natural_key("13800000005")
+    profile = WorkerProfile.objects.create(
+        user=worker,
+        name=worker.display_name,
+        occupation=Occupation.DELIVERY_RIDER,
+        platform=Platform.MEITUAN,
+        vehicle=Vehicle.EBIKE,
+        card_code="demo-rider-card",
+    )
+    profile.work_communities.set([community])
+    for kind in NoticeKind:
+        Consent.objects.create(
+            worker=worker,
+            notice=get_current_notice(kind),
+            granted_at=timezone.now(),
+            channel=ConsentChannel.PHONE,
+        )
 
 
 def _add_visits(stations: list[Station], count: int, rng: random.Random) -> None:

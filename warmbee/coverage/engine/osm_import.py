@@ -71,11 +71,17 @@ PROGRESS_EVERY_WAYS = 10_000
 
 @dataclass(frozen=True)
 class ImportProgress:
-    """Where an import is: ``stage`` is "reading", "building" or "done"."""
+    """Where an import is: ``stage`` is "reading", "building" or "done".
+
+    At "done", ``built_node_count`` is the number of nodes before and
+    ``kept_node_count`` the number in the largest connected component kept.
+    """
 
     stage: str
     ways_read: int
     routable_ways: int
+    built_node_count: int = 0
+    kept_node_count: int = 0
 
 
 ProgressCallback = Callable[[ImportProgress], None]
@@ -266,7 +272,15 @@ def import_osm_network(
         if not _has_any_object(source):
             raise EmptyExtractError(path=str(source))
         raise NoRoutableWaysError(path=str(source))
-    network = network.largest_component()
+    kept = network.largest_component()
     if progress is not None:
-        progress(ImportProgress("done", ways_read, len(collector.road_class)))
-    return network
+        progress(
+            ImportProgress(
+                "done",
+                ways_read,
+                len(collector.road_class),
+                built_node_count=network.node_count,
+                kept_node_count=kept.node_count,
+            )
+        )
+    return kept

@@ -51,3 +51,33 @@ def helsinki_pbf() -> Path:
 @pytest.fixture(scope="session")
 def helsinki_network(helsinki_pbf: Path) -> RoadNetwork:
     return import_osm_network(helsinki_pbf)
+
+
+@pytest.fixture(autouse=True)
+def _networks_in_tmp(settings, tmp_path):
+    """Network files go to a fresh folder; the per-process network cache starts empty."""
+    from warmbee.coverage.selectors import clear_network_cache
+
+    settings.NETWORK_DIR = tmp_path / "networks"
+    clear_network_cache()
+    yield
+    clear_network_cache()
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Run enqueued tasks at once, in the test's transaction."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
+
+
+# A straight street near the demo stations: node i at 38.06 N, 112.68 + 0.001 i E, about
+# 87.5 m apart; walking 15 minutes (1,125 m) reaches 12 segments from node 0.
+STREET_NODES = [(100 + i, 38.06, 112.68 + 0.001 * i) for i in range(40)]
+STREET_WAY = (500, [node for node, _, _ in STREET_NODES], {"highway": "residential"})
+
+
+@pytest.fixture
+def street_pbf(write_extract) -> Path:
+    return write_extract(STREET_NODES, [STREET_WAY])

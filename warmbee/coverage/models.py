@@ -1,0 +1,171 @@
+"""Road networks imported per county and coverage runs; no domain logic here."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class RoadNetwork(models.Model):
+    """One import of a county's road network; its arrays live in an ``.npz`` file.
+
+    At most one network per county is active; older ones stay for the runs that used
+    them. ``file_name`` is relative to ``settings.NETWORK_DIR``.
+    """
+
+    county = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        related_name="road_networks",
+        limit_choices_to={"level": "county"},
+    )
+    name = models.CharField(_("source file"), max_length=200)
+    file_name = models.CharField(_("network file"), max_length=200, unique=True)
+    node_count = models.PositiveIntegerField(_("nodes"))
+    edge_count = models.PositiveIntegerField(_("edges"))
+    road_length_km = models.FloatField(_("road length (km)"))
+    min_lat_deg = models.FloatField(_("south edge (latitude)"))
+    min_lon_deg = models.FloatField(_("west edge (longitude)"))
+    max_lat_deg = models.FloatField(_("north edge (latitude)"))
+    max_lon_deg = models.FloatField(_("east edge (longitude)"))
+    is_generated = models.BooleanField(
+        _("generated (not a real road network)"),
+        default=False,
+        help_text=_("A street network made up for the demo, not real roads."),
+    )
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+    summary = models.JSONField(_("import summary"), default=dict, blank=True)
+    is_active = models.BooleanField(_("in use"), default=False)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+        verbose_name = _("road network")
+        verbose_name_plural = _("road networks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county"],
+                condition=models.Q(is_active=True),
+                name="road_network_one_active_per_county",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_lat_deg__lte=models.F("max_lat_deg"))
+                & models.Q(min_lon_deg__lte=models.F("max_lon_deg")),
+                name="road_network_bbox_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def path(self) -> Path:
+        """Return where the network's arrays are stored."""
+        return Path(settings.NETWORK_DIR) / self.file_name
+
+
+class CoverageRunStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class CoverageRunStage(models.TextChoices):
+    """Where a run is; the label is the progress message shown to the planner."""
+
+    WAITING = "waiting", _("Waiting for the background worker")
+    LOADING = "loading", _("Loading the road network and stations")
+    COVERAGE = "coverage", _("Computing travel times to the nearest station")
+    CANDIDATES = "candidates", _("Computing what each candidate site would cover")
+    SITING = "siting", _("Choosing the new sites")
+    FINISHED = "finished", _("Finished")
+
+
+class CoverageRun(models.Model):
+    """One coverage analysis of a county, computed by the background worker.
+
+    Without a network (``network`` empty) travel times are straight-line distance times
+    a detour factor. ``parameters`` holds mode, minutes, k, candidate source and demand
+    layer as checked by ``services.check_coverage_parameters``; ``result`` is filled
+    when done (``tasks.compute_coverage``). Errors are stored as a code and named values
+    so they can be shown in each reader's language.
+    """
+
+    county = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        related_name="coverage_runs",
+        limit_choices_to={"level": "county"},
+    )
+    network = models.ForeignKey(
+        RoadNetwork,
+        verbose_name=_("road network"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="runs",
+    )
+    parameters = models.JSONField(_("parameters"), default=dict)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=CoverageRunStatus.choices,
+        default=CoverageRunStatus.QUEUED,
+    )
+    progress_percent = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    progress_stage = models.CharField(
+        _("progress"),
+        max_length=16,
+        choices=CoverageRunStage.choices,
+        default=CoverageRunStage.WAITING,
+    )
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error_code = models.CharField(_("error code"), max_length=64, blank=True)
+    error_params = models.JSONField(_("error details"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("coverage run")
+        verbose_name_plural = _("coverage runs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress_percent__lte=100),
+                name="coverage_run_progress_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | models.Q(result__isnull=False),
+                name="coverage_run_done_has_result",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["county", "-created_at"], name="coverage_run_county")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county} #{self.pk}"

@@ -1,0 +1,180 @@
+"""Reads for coverage: the active network, networks loaded for searches, runs as views."""
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from warmbee.accounts.models import User
+from warmbee.coverage.engine.errors import CoverageEngineError
+from warmbee.coverage.engine.snapping import NodeSnapper
+from warmbee.coverage.engine.storage import load_network
+from warmbee.coverage.errors import (
+    CoverageRunNotFoundError,
+    NotCountyPlannerError,
+    UnknownCountyError,
+    error_from_code,
+    from_engine_error,
+)
+from warmbee.coverage.models import CoverageRun, CoverageRunStatus, RoadNetwork
+from warmbee.coverage.permissions import can_plan_county
+from warmbee.coverage.planning import LoadedNetwork
+from warmbee.regions.models import Region, RegionLevel
+from warmbee.stations.models import Station
+
+NETWORK_CACHE_SIZE = 4
+_cache: "OrderedDict[tuple[str, int], LoadedNetwork]" = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def get_county(code: str) -> Region:
+    """Return the county with this division code (6 or 12 digits)."""
+    full_code = code.strip().ljust(12, "0")
+    county = Region.objects.filter(code=full_code, level=RegionLevel.COUNTY).first()
+    if county is None:
+        raise UnknownCountyError(code=code)
+    return county
+
+
+def find_active_network(county: Region) -> RoadNetwork | None:
+    """Return the county's road network in use, or None (straight-line estimates)."""
+    return (
+        RoadNetwork.objects.select_related("county")
+        .filter(county=county, is_active=True)
+        .first()
+    )
+
+
+def list_road_networks(county: Region) -> QuerySet[RoadNetwork]:
+    return RoadNetwork.objects.select_related("county", "imported_by").filter(
+        county=county
+    )
+
+
+def load_engine_network(network: RoadNetwork) -> LoadedNetwork:
+    """Return the network's arrays with their kd-tree and travel graphs, cached.
+
+    The cache is per process, keyed on the file's path and modification time, and keeps
+    the last few networks. Raises ``NetworkFileError`` when the file cannot be used.
+    """
+    path = network.path
+    try:
+        key = (str(path), path.stat().st_mtime_ns)
+    except OSError:
+        key = (str(path), -1)
+    with _cache_lock:
+        cached = _cache.get(key)
+        if cached is not None:
+            _cache.move_to_end(key)
+            return cached
+    try:
+        arrays = load_network(path)
+    except CoverageEngineError as error:
+        raise from_engine_error(error) from error
+    loaded = LoadedNetwork(
+        network=arrays, snapper=NodeSnapper(arrays.lat_deg, arrays.lon_deg)
+    )
+    with _cache_lock:
+        _cache[key] = loaded
+        while len(_cache) > NETWORK_CACHE_SIZE:
+            _cache.popitem(last=False)
+    return loaded
+
+
+def clear_network_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def list_county_stations(county: Region) -> QuerySet[Station]:
+    """Return the county's stations in service, in a stable order."""
+    return Station.objects.filter(
+        community__code__startswith=county.code[:6], is_active=True
+    ).order_by("pk")
+
+
+def get_coverage_run(run_id: int) -> CoverageRun:
+    run = (
+        CoverageRun.objects.select_related("county", "network", "created_by")
+        .filter(pk=run_id)
+        .first()
+    )
+    if run is None:
+        raise CoverageRunNotFoundError()
+    return run
+
+
+def access_coverage_run(user: User, run_id: int) -> CoverageRun:
+    """Return the run if ``user`` may plan for its county."""
+    run = get_coverage_run(run_id)
+    if not can_plan_county(user, run.county):
+        raise NotCountyPlannerError()
+    return run
+
+
+def list_coverage_runs(county: Region) -> QuerySet[CoverageRun]:
+    return CoverageRun.objects.select_related("county", "network", "created_by").filter(
+        county=county
+    )
+
+
+@dataclass(frozen=True)
+class CoverageRunView:
+    """A run as the planner page polls it; ``as_json`` gives the JSON it needs."""
+
+    id: int
+    status: str
+    is_finished: bool
+    progress_percent: int
+    progress_message: str
+    parameters: dict[str, Any]
+    method: str
+    network_name: str | None
+    network_is_generated: bool
+    result: dict[str, Any] | None
+    error_code: str
+    error_message: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "is_finished": self.is_finished,
+            "progress_percent": self.progress_percent,
+            "progress_message": self.progress_message,
+            "parameters": self.parameters,
+            "method": self.method,
+            "network": None
+            if self.network_name is None
+            else {"name": self.network_name, "is_generated": self.network_is_generated},
+            "result": self.result,
+            "error": None
+            if not self.error_code
+            else {"code": self.error_code, "message": self.error_message},
+        }
+
+
+def describe_coverage_run(run: CoverageRun) -> CoverageRunView:
+    """Return the run's state with its messages in the active language."""
+    error_message = (
+        error_from_code(run.error_code, run.error_params).detail
+        if run.error_code
+        else ""
+    )
+    network = run.network
+    return CoverageRunView(
+        id=run.pk,
+        status=run.status,
+        is_finished=run.status in {CoverageRunStatus.DONE, CoverageRunStatus.FAILED},
+        progress_percent=run.progress_percent,
+        progress_message=str(run.get_progress_stage_display()),
+        parameters=dict(run.parameters),
+        method="network" if network is not None else "straight_line",
+        network_name=network.name if network is not None else None,
+        network_is_generated=network.is_generated if network is not None else False,
+        result=run.result,
+        error_code=run.error_code,
+        error_message=error_message,
+    )

@@ -1,0 +1,435 @@
+"""Writes for coverage: import a county's road network, start and compute coverage runs."""
+
+import logging
+import os
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from warmbee.accounts.models import User
+from warmbee.core.audit import record_audit
+from warmbee.core.errors import DomainError
+from warmbee.core.models import AuditAction
+from warmbee.coverage.engine.errors import CoverageEngineError
+from warmbee.coverage.engine.network import RoadNetwork as EngineNetwork
+from warmbee.coverage.engine.network import TravelMode
+from warmbee.coverage.engine.osm_import import ImportProgress, import_osm_network
+from warmbee.coverage.engine.snapping import NodeSnapper
+from warmbee.coverage.engine.storage import save_network
+from warmbee.coverage.errors import (
+    CoverageRunFailedUnexpectedlyError,
+    InvalidCoverageParametersError,
+    NetworkChangedError,
+    NotACountyError,
+    NotCountyPlannerError,
+    from_engine_error,
+)
+from warmbee.coverage.models import (
+    CoverageRun,
+    CoverageRunStage,
+    CoverageRunStatus,
+    RoadNetwork,
+)
+from warmbee.coverage.permissions import can_plan_county
+from warmbee.coverage.planning import PlanInput, compute_plan
+from warmbee.coverage.selectors import (
+    find_active_network,
+    list_county_stations,
+    load_engine_network,
+)
+from warmbee.regions.models import Region, RegionLevel
+
+logger = logging.getLogger(__name__)
+
+ImportProgressCallback = Callable[[ImportProgress], None]
+
+COVERAGE_MODES = (TravelMode.WALK, TravelMode.EBIKE)
+CANDIDATE_SOURCES = ("cells", "demand_points")
+DEMAND_LAYERS = ("uniform",)
+MAX_NEW_SITES = 50
+MAX_MINUTES = 60
+DEFAULT_PARAMETERS: Mapping[str, Any] = {
+    "mode": "ebike",
+    "minutes": 15,
+    "new_sites": 0,
+    "candidate_source": "cells",
+    "demand_layer": "uniform",
+}
+
+
+def _check_county(county: Region) -> None:
+    if county.level != RegionLevel.COUNTY:
+        raise NotACountyError(region=county.name)
+
+
+def _network_file_name(county: Region) -> str:
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+    return f"{county.code[:6]}-{stamp}-{secrets.token_hex(4)}.npz"
+
+
+def _stations_on_network(county: Region, network: EngineNetwork) -> tuple[int, int]:
+    """Return (stations in service, those within snapping distance of a road)."""
+    positions = np.asarray(
+        list(list_county_stations(county).values_list("lat_deg", "lon_deg")),
+        dtype=np.float64,
+    ).reshape(-1, 2)
+    if positions.shape[0] == 0:
+        return 0, 0
+    snap = NodeSnapper(network.lat_deg, network.lon_deg).snap(
+        positions[:, 0], positions[:, 1]
+    )
+    return int(positions.shape[0]), int(snap.on_network.sum())
+
+
+@transaction.atomic
+def _activate(
+    *,
+    county: Region,
+    file_name: str,
+    name: str,
+    network: EngineNetwork,
+    is_generated: bool,
+    user: User | None,
+    summary: dict[str, Any],
+) -> RoadNetwork:
+    # Lock the county's current network so two imports cannot both replace it.
+    current = list(
+        RoadNetwork.objects.select_for_update().filter(county=county, is_active=True)
+    )
+    RoadNetwork.objects.filter(pk__in=[item.pk for item in current]).update(
+        is_active=False
+    )
+    facts = network.summary()
+    road_network = RoadNetwork(
+        county=county,
+        name=name[:200],
+        file_name=file_name,
+        node_count=facts.node_count,
+        edge_count=facts.edge_count,
+        road_length_km=round(facts.road_length_km, 3),
+        min_lat_deg=float(network.lat_deg.min()),
+        min_lon_deg=float(network.lon_deg.min()),
+        max_lat_deg=float(network.lat_deg.max()),
+        max_lon_deg=float(network.lon_deg.max()),
+        is_generated=is_generated,
+        imported_by=user,
+        summary=summary,
+        is_active=True,
+    )
+    road_network.full_clean()
+    road_network.save()
+    record_audit(
+        actor=user,
+        action=AuditAction.CREATE,
+        target=road_network,
+        fields=["county", "name", "is_generated", "is_active"],
+    )
+    return road_network
+
+
+def install_road_network(
+    *,
+    county: Region,
+    network: EngineNetwork,
+    name: str,
+    user: User | None = None,
+    is_generated: bool = False,
+    summary: Mapping[str, Any] | None = None,
+) -> RoadNetwork:
+    """Save the arrays next to the database and make them the county's active network.
+
+    The file gets a new name, so the previous network's file stays untouched; the swap
+    of the active network happens in one transaction, and the new file is removed again
+    if it fails. Also used for generated (demo) networks.
+    """
+    _check_county(county)
+    file_name = _network_file_name(county)
+    path = Path(settings.NETWORK_DIR) / file_name
+    stations_total, stations_on_network = _stations_on_network(county, network)
+    full_summary = {
+        **(summary or {}),
+        "stations_in_service": stations_total,
+        "stations_on_network": stations_on_network,
+    }
+    save_network(network, path)
+    try:
+        return _activate(
+            county=county,
+            file_name=file_name,
+            name=name,
+            network=network,
+            is_generated=is_generated,
+            user=user,
+            summary=full_summary,
+        )
+    except IntegrityError as error:
+        path.unlink(missing_ok=True)
+        raise NetworkChangedError() from error
+    except ValidationError as error:
+        path.unlink(missing_ok=True)
+        if "__all__" in getattr(error, "error_dict", {}):
+            raise NetworkChangedError() from error
+        raise
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def import_road_network(
+    *,
+    county: Region,
+    path: str | os.PathLike[str],
+    user: User | None = None,
+    is_generated: bool = False,
+    progress: ImportProgressCallback | None = None,
+) -> RoadNetwork:
+    """Import an ``.osm.pbf`` extract as the county's road network.
+
+    A missing, empty or corrupt file, or one without routable ways, raises a
+    ``DomainError`` with a translated message and leaves the previous network active.
+    """
+    _check_county(county)
+    source = Path(path)
+    started = time.perf_counter()
+    last: list[ImportProgress] = []
+
+    def track(step: ImportProgress) -> None:
+        last[:] = [step]
+        if progress is not None:
+            progress(step)
+
+    try:
+        network = import_osm_network(source, progress=track)
+    except CoverageEngineError as error:
+        raise from_engine_error(error) from error
+    done = last[0] if last else None
+    summary: dict[str, Any] = {
+        "source_bytes": source.stat().st_size,
+        "ways_read": done.ways_read if done else None,
+        "routable_ways": done.routable_ways if done else None,
+        "built_node_count": done.built_node_count if done else None,
+        "kept_node_count": network.node_count,
+        "import_time_s": round(time.perf_counter() - started, 3),
+    }
+    return install_road_network(
+        county=county,
+        network=network,
+        name=source.name,
+        user=user,
+        is_generated=is_generated,
+        summary=summary,
+    )
+
+
+def _number(raw: Any, name: str, low: float, high: float) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise InvalidCoverageParametersError(
+            reason=_("%(name)s must be a number.") % {"name": name}
+        )
+    try:
+        value = float(raw)
+    except ValueError as error:
+        raise InvalidCoverageParametersError(
+            reason=_("%(name)s must be a number.") % {"name": name}
+        ) from error
+    if not (np.isfinite(value) and low <= value <= high):
+        raise InvalidCoverageParametersError(
+            reason=_("%(name)s must be between %(low)s and %(high)s.")
+            % {"name": name, "low": f"{low:g}", "high": f"{high:g}"}
+        )
+    return value
+
+
+def check_coverage_parameters(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Return complete, checked run parameters (defaults filled in).
+
+    Keys: ``mode`` (walk, ebike), ``minutes`` (1-60), ``new_sites`` (0-50, how many
+    sites to recommend), ``candidate_source`` (cells, demand_points) and
+    ``demand_layer`` (uniform).
+    """
+    unknown = sorted(set(raw) - set(DEFAULT_PARAMETERS))
+    if unknown:
+        raise InvalidCoverageParametersError(
+            reason=_("unknown settings %(names)s.") % {"names": ", ".join(unknown)}
+        )
+    values = {**DEFAULT_PARAMETERS, **raw}
+    choices = {
+        "mode": [str(mode) for mode in COVERAGE_MODES],
+        "candidate_source": list(CANDIDATE_SOURCES),
+        "demand_layer": list(DEMAND_LAYERS),
+    }
+    for key, allowed in choices.items():
+        if values[key] not in allowed:
+            raise InvalidCoverageParametersError(
+                reason=_("%(name)s must be one of %(choices)s.")
+                % {"name": key, "choices": ", ".join(allowed)}
+            )
+    new_sites = _number(values["new_sites"], "new_sites", 0, MAX_NEW_SITES)
+    if new_sites != int(new_sites):
+        raise InvalidCoverageParametersError(
+            reason=_("%(name)s must be a whole number.") % {"name": "new_sites"}
+        )
+    return {
+        "mode": values["mode"],
+        "minutes": _number(values["minutes"], "minutes", 1, MAX_MINUTES),
+        "new_sites": int(new_sites),
+        "candidate_source": values["candidate_source"],
+        "demand_layer": values["demand_layer"],
+    }
+
+
+@transaction.atomic
+def start_coverage_run(
+    *, user: User, county: Region, parameters: Mapping[str, Any]
+) -> CoverageRun:
+    """Queue a coverage run of the county on its active network (straight line if none).
+
+    The background worker computes it (``tasks.compute_coverage``), enqueued once the
+    transaction commits; poll ``selectors.describe_coverage_run`` for progress.
+    """
+    _check_county(county)
+    if not can_plan_county(user, county):
+        raise NotCountyPlannerError()
+    checked = check_coverage_parameters(parameters)
+    run = CoverageRun.objects.create(
+        county=county,
+        network=find_active_network(county),
+        parameters=checked,
+        created_by=user,
+    )
+    # Imported here: the task module imports this one.
+    from warmbee.coverage.tasks import compute_coverage
+
+    run_id = run.pk
+    transaction.on_commit(lambda: compute_coverage.enqueue(run_id=run_id))
+    return run
+
+
+def _claim_run(run_id: int) -> CoverageRun | None:
+    with transaction.atomic():
+        run = (
+            CoverageRun.objects.select_for_update(of=("self",))
+            .select_related("county", "network")
+            .filter(pk=run_id)
+            .first()
+        )
+        if run is None or run.status != CoverageRunStatus.QUEUED:
+            return None  # gone, or already taken by another attempt
+        run.status = CoverageRunStatus.RUNNING
+        run.started_at = timezone.now()
+        run.progress_stage = CoverageRunStage.LOADING
+        run.progress_percent = 5
+        run.save(
+            update_fields=["status", "started_at", "progress_stage", "progress_percent"]
+        )
+        return run
+
+
+def _set_progress(run_id: int, stage: str, percent: int) -> None:
+    CoverageRun.objects.filter(pk=run_id).update(
+        progress_stage=stage, progress_percent=percent
+    )
+
+
+def _fail(run: CoverageRun, error: DomainError) -> None:
+    CoverageRun.objects.filter(pk=run.pk).update(
+        status=CoverageRunStatus.FAILED,
+        error_code=error.code,
+        error_params={key: str(value) for key, value in error.params.items()},
+        finished_at=timezone.now(),
+    )
+
+
+def _plan_input(run: CoverageRun) -> PlanInput:
+    stations = list(
+        list_county_stations(run.county).values_list("pk", "lat_deg", "lon_deg")
+    )
+    rows = np.asarray(stations, dtype=np.float64).reshape(-1, 3)
+    parameters = run.parameters
+    mode = TravelMode(parameters["mode"])
+    speed_kmh = (
+        settings.FINDER_WALK_SPEED_KMH
+        if mode is TravelMode.WALK
+        else settings.FINDER_EBIKE_SPEED_KMH
+    )
+    return PlanInput(
+        station_id=rows[:, 0].astype(np.int64),
+        station_lat_deg=rows[:, 1],
+        station_lon_deg=rows[:, 2],
+        mode=mode,
+        minutes=float(parameters["minutes"]),
+        new_sites=int(parameters["new_sites"]),
+        candidate_source=str(parameters["candidate_source"]),
+        demand_layer=str(parameters["demand_layer"]),
+        speed_m_s=float(speed_kmh) / 3.6,
+        detour_factor=float(settings.FINDER_DETOUR_FACTOR),
+        solver_time_limit_s=float(settings.COVERAGE_SOLVER_TIME_LIMIT_S),
+    )
+
+
+def _label_result(run: CoverageRun, result: dict[str, Any]) -> dict[str, Any]:
+    names = {
+        pk: (name, name_en)
+        for pk, name, name_en in list_county_stations(run.county).values_list(
+            "pk", "name", "name_en"
+        )
+    }
+    for row in result["stations"]:
+        row["name"], row["name_en"] = names.get(row["id"], ("", ""))
+    network = run.network
+    result["network"] = (
+        None
+        if network is None
+        else {
+            "id": network.pk,
+            "name": network.name,
+            "is_generated": network.is_generated,
+        }
+    )
+    return result
+
+
+def execute_coverage_run(*, run_id: int) -> CoverageRun | None:
+    """Compute a queued run, writing its progress as it goes, then its result or error.
+
+    Returns None when the run is gone or not queued (a repeated task does nothing).
+    Errors of the input (too many sites, a broken network file) mark the run failed
+    with their code; anything unexpected also marks it failed, then propagates.
+    """
+    run = _claim_run(run_id)
+    if run is None:
+        return None
+    try:
+        loaded = load_engine_network(run.network) if run.network is not None else None
+        result = compute_plan(
+            _plan_input(run),
+            loaded,
+            lambda stage, percent: _set_progress(run_id, stage, percent),
+        )
+    except DomainError as error:
+        _fail(run, error)
+    except CoverageEngineError as error:
+        _fail(run, from_engine_error(error))
+    except Exception:
+        logger.exception("Coverage run %s failed", run_id)
+        _fail(run, CoverageRunFailedUnexpectedlyError())
+        raise
+    else:
+        CoverageRun.objects.filter(pk=run_id).update(
+            status=CoverageRunStatus.DONE,
+            result=_label_result(run, result),
+            progress_stage=CoverageRunStage.FINISHED,
+            progress_percent=100,
+            finished_at=timezone.now(),
+        )
+    run.refresh_from_db()
+    return run

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from warmbee.accounts.models import Role, User
+from warmbee.core.audit import record_audit
+from warmbee.core.models import AuditAction, AuditEntry
 from warmbee.factories import StationFactory, community, make_user
 from warmbee.regions.models import Region, RegionLevel
 from warmbee.stations.choices import AmenityStatus, FlagStatus
@@ -603,3 +605,152 @@ def test_admin_cannot_delete_stations(world, role):
 
     assert response.status_code == 403
     assert Station.objects.filter(pk=station.pk).exists()
+
+
+# ---------------------------------------------------------------- audit log (admin)
+# The world's three stations were created through save_station, so the log holds one
+# entry per station, in the station's county.
+
+
+def _creation_entry(station: Station) -> AuditEntry:
+    return AuditEntry.objects.get(
+        target_type="stations.station", target_id=str(station.pk)
+    )
+
+
+AUDIT_PAGES = {
+    "audit-changelist": lambda w: reverse("admin:core_auditentry_changelist"),
+    "audit-search": lambda w: reverse("admin:core_auditentry_changelist") + "?q=system",
+    "audit-yangqu-entry": lambda w: reverse(
+        "admin:core_auditentry_change", args=[_creation_entry(w.station).pk]
+    ),
+    "audit-qingxu-entry": lambda w: reverse(
+        "admin:core_auditentry_change", args=[_creation_entry(w.qingxu_station).pk]
+    ),
+}
+# Another county's entry: the admin says it does not exist and goes to its index.
+AUDIT_MATRIX = {
+    "audit-changelist": _admins(200),
+    "audit-search": _admins(200),
+    "audit-yangqu-entry": {**_admins(200), OTHER_COUNTY_ADMIN: 302},
+    "audit-qingxu-entry": {**_admins(200), COUNTY_ADMIN: 302},
+}
+
+
+@pytest.mark.parametrize(("page", "role", "expected"), _cases(AUDIT_MATRIX))
+def test_audit_log_pages(world, page, role, expected):
+    url = AUDIT_PAGES[page](world)
+
+    response = _client_as(world, role).get(url)
+
+    _assert_outcome(response, expected, url)
+    if expected == 302:
+        assert response["Location"] == reverse("admin:index")
+
+
+@pytest.mark.parametrize(
+    "role", [WORKER, STATION_STAFF, OTHER_STATION_STAFF, DOCTOR, HANDLER]
+)
+@pytest.mark.parametrize("page", list(AUDIT_PAGES))
+def test_non_admins_with_the_admin_flag_still_cannot_read_the_audit_log(
+    world, role, page
+):
+    User.objects.filter(pk=world.users[role].pk).update(is_staff=True)
+
+    response = _client_as(world, role).get(AUDIT_PAGES[page](world))
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "expected_stations"),
+    [
+        (COUNTY_ADMIN, ["新阳驿站", "黄寨驿站"]),
+        (OTHER_COUNTY_ADMIN, ["清源驿站"]),
+        (PROVINCE_ADMIN, ["新阳驿站", "清源驿站", "黄寨驿站", "no county"]),
+        (SUPERUSER, ["新阳驿站", "清源驿站", "黄寨驿站", "no county"]),
+    ],
+)
+def test_audit_log_lists_only_the_entries_in_scope(world, role, expected_stations):
+    worker = world.users[WORKER]
+    record_audit(actor=worker, action=AuditAction.LOGIN, target=worker)  # no county
+    names = {str(s.pk): s.name for s in Station.objects.all()}
+
+    response = _client_as(world, role).get(reverse("admin:core_auditentry_changelist"))
+
+    assert response.status_code == 200
+    listed = sorted(
+        names[entry.target_id]
+        if entry.target_type == "stations.station"
+        else "no county"
+        for entry in response.context["cl"].result_list
+    )
+    assert listed == sorted(expected_stations)
+
+
+@pytest.mark.parametrize("role", [COUNTY_ADMIN, PROVINCE_ADMIN, SUPERUSER])
+def test_nobody_can_add_change_or_delete_audit_entries_in_the_admin(world, role):
+    entry = _creation_entry(world.station)
+    client = _client_as(world, role)
+    change_url = reverse("admin:core_auditentry_change", args=[entry.pk])
+
+    add = client.post(reverse("admin:core_auditentry_add"), {"reason": "x"})
+    change = client.post(change_url, {"reason": "rewritten"})
+    delete = client.post(
+        reverse("admin:core_auditentry_delete", args=[entry.pk]), {"post": "yes"}
+    )
+    bulk = client.post(
+        reverse("admin:core_auditentry_changelist"),
+        {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},
+    )
+
+    assert (add.status_code, change.status_code, delete.status_code) == (403, 403, 403)
+    assert bulk.status_code == 200  # no actions: the list is shown again
+    assert _lists_no_actions(client)
+    assert AuditEntry.objects.get(pk=entry.pk).reason == ""
+    assert AuditEntry.objects.count() == 3
+
+
+def _lists_no_actions(client: Client) -> bool:
+    response = client.get(reverse("admin:core_auditentry_changelist"))
+    return response.context["action_form"] is None
+
+
+# ---------------------------------------------------------------- audit of page writes
+
+
+def test_page_writes_are_audited_with_the_actor_and_address(world):
+    staff = _client_as(world, STATION_STAFF)
+    before = AuditEntry.objects.count()
+
+    _client_as(world, ANONYMOUS).post(
+        reverse("stations:flag", args=[world.station.pk]),
+        {"amenity": "toilet", "suggested_status": AmenityStatus.NO},
+    )
+    staff.post(
+        reverse("staff:amenity_status", args=[world.station.pk, "microwave"]),
+        {"status": AmenityStatus.BROKEN},
+    )
+    staff.post(
+        reverse("visits:walk_in", args=[world.station.pk]),
+        {"client_id": str(uuid.uuid4()), "count": 2, "services": ["drinking_water"]},
+    )
+
+    entries = AuditEntry.objects.order_by("pk")[before:]
+    assert [
+        (e.actor_label, e.target_type, e.ip_address, e.county.code) for e in entries
+    ] == [
+        ("anonymous", "stations.amenityflag", "127.0.0.1", "140122000000"),
+        (
+            str(world.users[STATION_STAFF]),
+            "stations.stationamenity",
+            "127.0.0.1",
+            "140122000000",
+        ),
+        (
+            str(world.users[STATION_STAFF]),
+            "stations.station",
+            "127.0.0.1",
+            "140122000000",
+        ),
+    ]

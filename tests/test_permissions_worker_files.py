@@ -78,6 +78,9 @@ STAFF_MATRIX = {
     },
     "walk_in": dict.fromkeys(ROLES, 200)
     | {ANONYMOUS: LOGIN, WORKER: 403, DOCTOR: 403, HANDLER: 403},
+    "duplicates": dict.fromkeys(ROLES, 403)
+    | {ANONYMOUS: LOGIN, COUNTY_ADMIN: 200, OTHER_COUNTY_ADMIN: 200}
+    | {PROVINCE_ADMIN: 200, SUPERUSER: 200},
     "file_detail": {
         ANONYMOUS: LOGIN,
         WORKER: 403,

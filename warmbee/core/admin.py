@@ -1,14 +1,21 @@
-"""The audit log in the admin: searchable by county and province administrators, read-only."""
+"""The audit log in the admin: searchable, read-only, scoped to the reader's county.
+
+Who reads what is decided in ``core.audit`` (province administrators and superusers every
+entry, county administrators their county's); nothing here can add, change or delete.
+"""
 
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from warmbee.core.audit import (
+    LOG_WIDE_ROLES,
+    list_readable_audit_entries,
+    may_read_audit_log,
+)
 from warmbee.core.models import AuditEntry
-
-# Entries carry no county yet, so county administrators would see other counties' entries.
-AUDIT_READER_ROLES = {"province_admin"}
 
 
 @admin.register(AuditEntry)
@@ -19,6 +26,7 @@ class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
         "action",
         "target_type",
         "target_id",
+        "county",
         "reason",
         "ip_address",
     ]
@@ -26,19 +34,27 @@ class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
     search_fields = ["actor_label", "target_id", "reason"]
     date_hierarchy = "at"
     readonly_fields = [field.name for field in AuditEntry._meta.fields]
+    # No bulk actions at all, not even Django's "delete selected".
+    actions = None
 
-    def _may_read(self, request: HttpRequest) -> bool:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
+        # Also the detail page's lookup: another county's entry is "not found".
+        return list_readable_audit_entries(request.user)
+
+    def get_list_filter(self, request: HttpRequest) -> list[Any]:
         user = request.user
-        return bool(
-            user.is_active
-            and (user.is_superuser or getattr(user, "role", "") in AUDIT_READER_ROLES)
-        )
+        if user.is_superuser or getattr(user, "role", "") in LOG_WIDE_ROLES:
+            return [
+                *self.list_filter,
+                ("county", admin.RelatedOnlyFieldListFilter),
+            ]
+        return list(self.list_filter)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._may_read(request)
+        return may_read_audit_log(request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may_read(request)
+        return may_read_audit_log(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

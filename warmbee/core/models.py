@@ -61,6 +61,18 @@ class AuditEntry(models.Model):
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
     user_agent = models.CharField(_("device"), max_length=200, blank=True)
+    # Who may read the entry: a county administrator sees their county's entries only.
+    # The rule for which county is in ``record_audit``; None means no county applies.
+    county = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=True,
+        limit_choices_to={"level": "county"},
+    )
 
     objects = AuditEntryQuerySet.as_manager()
 

@@ -76,6 +76,9 @@ class StationResource(resources.ModelResource):  # type: ignore[misc]  # untyped
         # All or nothing: one invalid row leaves the whole sheet unimported, also on
         # the admin's confirm step and for callers outside the admin.
         kwargs.setdefault("rollback_on_validation_errors", True)
+        # The importing user, for the audit entries of the stations saved.
+        user = kwargs.get("user")
+        self.importing_user = user if isinstance(user, User) else None
         return super().import_data(dataset, *args, **kwargs)
 
     def after_init_instance(
@@ -112,7 +115,7 @@ class StationResource(resources.ModelResource):  # type: ignore[misc]  # untyped
 
     def do_instance_save(self, instance: Station, is_create: bool) -> None:
         # Through the service, so an imported station gets its amenity rows like any other.
-        save_station(instance)
+        save_station(instance, actor=getattr(self, "importing_user", None))
 
 
 class StationAmenityInline(admin.TabularInline):  # type: ignore[type-arg]  # stubs generic
@@ -214,7 +217,11 @@ class StationAdmin(ImportExportModelAdmin):  # type: ignore[misc]  # untyped lib
     def save_model(
         self, request: HttpRequest, obj: Station, form: Any, change: bool
     ) -> None:
-        save_station(obj)
+        save_station(
+            obj,
+            actor=request.user if isinstance(request.user, User) else None,
+            request=request,
+        )
 
 
 @admin.register(Amenity)

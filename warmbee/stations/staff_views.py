@@ -77,6 +77,7 @@ def set_amenity_status(
                 station=station,
                 amenity_code=amenity_code,
                 status=form.cleaned_data["status"],
+                request=request,
             )
             messages.success(request, _("Saved."))
         except DomainError as error:
@@ -89,7 +90,7 @@ def set_amenity_status(
 def set_closure(request: HttpRequest, station_id: int) -> HttpResponse:
     user, station = _managed_station(request, station_id)
     if request.POST.get("reopen"):
-        services.reopen_station(actor=user, station=station)
+        services.reopen_station(actor=user, station=station, request=request)
         messages.success(request, _("The station is open again."))
         return redirect("staff:station", station_id=station.pk)
     form = ClosureForm(request.POST)
@@ -101,6 +102,7 @@ def set_closure(request: HttpRequest, station_id: int) -> HttpResponse:
             station=station,
             until=form.cleaned_data["closed_until"],
             reason=form.cleaned_data["reason"],
+            request=request,
         )
     except DomainError as error:
         messages.error(request, error.detail)
@@ -121,7 +123,10 @@ def review_flag(request: HttpRequest, flag_id: int) -> HttpResponse:
     form = FlagReviewForm(request.POST)
     form.is_valid()
     services.review_amenity_flag(
-        actor=user, flag=flag, accept=form.cleaned_data.get("accept", False)
+        actor=user,
+        flag=flag,
+        accept=form.cleaned_data.get("accept", False),
+        request=request,
     )
     messages.success(request, _("Correction reviewed."))
     return redirect("staff:dashboard")

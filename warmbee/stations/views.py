@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from warmbee.accounts.models import User
 from warmbee.core.clients import client_address
 from warmbee.core.errors import DomainError
 from warmbee.core.ratelimit import check_rate
@@ -118,6 +119,8 @@ def flag_amenity(request: HttpRequest, station_id: int) -> HttpResponse:
                 amenity_code=form.cleaned_data["amenity"],
                 suggested_status=form.cleaned_data["suggested_status"],
                 note=form.cleaned_data["note"],
+                actor=request.user if isinstance(request.user, User) else None,
+                request=request,
             )
             messages.success(request, _("Thank you. The station staff will check it."))
         except DomainError as error:

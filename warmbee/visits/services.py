@@ -1,4 +1,9 @@
-"""Writes of visits: check-ins by QR and walk-ins recorded by staff, each counted once."""
+"""Writes of visits: check-ins by QR and walk-ins recorded by staff, each counted once.
+
+Walk-ins are staff changes and are audited (one entry per call, in the station's county,
+in the same transaction). A QR check-in is the visitor's own act and is not: the visit
+row itself records it.
+"""
 
 import datetime as dt
 import uuid
@@ -6,13 +11,16 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from warmbee.accounts.models import Role, User
+from warmbee.core.models import AuditAction
 from warmbee.stations import errors as station_errors
 from warmbee.stations.models import Amenity, Station
 from warmbee.stations.permissions import can_manage_station
 from warmbee.stations.selectors import station_state_at
+from warmbee.stations.services import audit_station_change
 from warmbee.visits import errors
 from warmbee.visits.models import Visit, VisitChannel
 from warmbee.workers.choices import NoticeKind
@@ -97,6 +105,28 @@ def check_in(
     )
 
 
+def _audit_walk_ins(
+    actor: User,
+    station: Station,
+    outcomes: list[VisitOutcome],
+    request: HttpRequest | None,
+) -> None:
+    """Record the visits a call added as one change to the station's visits.
+
+    Resubmissions add no visit and so no entry; the visits themselves name the staff
+    member (``recorded_by``) and their time.
+    """
+    if any(outcome.created for outcome in outcomes):
+        audit_station_change(
+            actor=actor,
+            action=AuditAction.CREATE,
+            station=station,
+            fields=["visits"],
+            request=request,
+        )
+
+
+@transaction.atomic
 def record_walk_in(
     *,
     actor: User,
@@ -105,11 +135,32 @@ def record_walk_in(
     visited_at: dt.datetime,
     service_codes: list[str],
     now: dt.datetime | None = None,
+    request: HttpRequest | None = None,
 ) -> VisitOutcome:
     """Record a visit that staff saw at their station (no opening-hours check)."""
     if not can_manage_station(actor, station):
         raise station_errors.NotStationStaffError()
-    now = now or timezone.now()
+    outcome = _record_walk_in(
+        actor=actor,
+        client_id=client_id,
+        station=station,
+        visited_at=visited_at,
+        services=_services(service_codes),
+        now=now or timezone.now(),
+    )
+    _audit_walk_ins(actor, station, [outcome], request)
+    return outcome
+
+
+def _record_walk_in(
+    *,
+    actor: User,
+    client_id: uuid.UUID,
+    station: Station,
+    visited_at: dt.datetime,
+    services: list[Amenity],
+    now: dt.datetime,
+) -> VisitOutcome:
     existing = _existing(client_id, station)
     if existing is not None:
         return existing
@@ -118,7 +169,7 @@ def record_walk_in(
         client_id=client_id,
         station=station,
         visited_at=visited_at,
-        services=_services(service_codes),
+        services=services,
         worker=None,
         channel=VisitChannel.STAFF,
         recorded_by=actor,
@@ -134,23 +185,30 @@ def record_walk_ins(
     visitor_count: int,
     service_codes: list[str],
     now: dt.datetime | None = None,
+    request: HttpRequest | None = None,
 ) -> list[VisitOutcome]:
     """Record ``visitor_count`` walk-ins at once; resubmitting the same batch adds nothing.
 
     Each visit's client id is derived from ``batch_id`` and its position in the batch.
+    The batch is one audit entry.
     """
+    if not can_manage_station(actor, station):
+        raise station_errors.NotStationStaffError()
     now = now or timezone.now()
-    return [
-        record_walk_in(
+    services = _services(service_codes)
+    outcomes = [
+        _record_walk_in(
             actor=actor,
             client_id=uuid.uuid5(batch_id, str(index)),
             station=station,
             visited_at=now,
-            service_codes=service_codes,
+            services=services,
             now=now,
         )
         for index in range(visitor_count)
     ]
+    _audit_walk_ins(actor, station, outcomes, request)
+    return outcomes
 
 
 def _create(

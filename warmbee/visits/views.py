@@ -76,6 +76,7 @@ def walk_in(request: HttpRequest, station_id: int) -> HttpResponse:
             station=station,
             visitor_count=form.cleaned_data["count"],
             service_codes=form.cleaned_data["services"],
+            request=request,
         )
     except DomainError as error:
         if error.status_code == 403:

@@ -8,6 +8,7 @@ from django.utils import translation
 
 from warmbee.accounts.models import Role
 from warmbee.core import geo
+from warmbee.core.models import AuditAction, AuditEntry
 from warmbee.factories import StationFactory, make_user
 from warmbee.regions.models import Region, RegionLevel
 from warmbee.stations.admin import StationResource
@@ -257,7 +258,8 @@ def _upload(client, content: bytes):  # type: ignore[no-untyped-def]
 
 
 def test_admin_import_page_previews_then_confirms_the_import(client):
-    client.force_login(make_user(Role.COUNTY_ADMIN, is_staff=True))
+    admin = make_user(Role.COUNTY_ADMIN, is_staff=True)
+    client.force_login(admin)
 
     preview = _upload(client, _csv(*VALID_ROWS))
 
@@ -271,6 +273,13 @@ def test_admin_import_page_previews_then_confirms_the_import(client):
     assert response.status_code == 302
     assert Station.objects.count() == 2
     assert StationAmenity.objects.count() == 2 * Amenity.objects.count()
+    # Only the confirmed import is in the audit log (the preview was rolled back).
+    assert sorted(
+        AuditEntry.objects.values_list("actor", "action", "target_id", "county__code")
+    ) == sorted(
+        (admin.pk, AuditAction.CREATE, str(pk), "140122000000")
+        for pk in Station.objects.values_list("pk", flat=True)
+    )
 
 
 def test_admin_import_page_shows_errors_and_offers_no_confirmation(client):
@@ -284,3 +293,36 @@ def test_admin_import_page_shows_errors_and_offers_no_confirmation(client):
     assert preview.context["result"].has_validation_errors()
     assert "confirm_form" not in preview.context
     assert Station.objects.count() == 0
+
+
+def test_a_station_saved_in_the_admin_is_audited_with_the_admin_and_address(client):
+    admin = make_user(Role.COUNTY_ADMIN, is_staff=True)
+    station = StationFactory()
+    client.force_login(admin)
+    url = reverse("admin:stations_station_change", args=[station.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if name in form.fields and value is not None
+    }
+    data |= {
+        "name": "改名驿站",
+        "community": station.community_id,
+        "staff": [],
+        "amenities-TOTAL_FORMS": "0",
+        "amenities-INITIAL_FORMS": "0",
+        "photos-TOTAL_FORMS": "0",
+        "photos-INITIAL_FORMS": "0",
+    }
+
+    response = client.post(url, data, REMOTE_ADDR="203.0.113.8")
+
+    assert response.status_code == 302
+    entry = AuditEntry.objects.order_by("pk").last()
+    assert (entry.actor, entry.action, entry.fields, entry.ip_address) == (
+        admin,
+        AuditAction.UPDATE,
+        ["name"],
+        "203.0.113.8",
+    )

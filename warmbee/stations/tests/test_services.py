@@ -2,11 +2,15 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.test import RequestFactory
 from django.utils import timezone
 
 from warmbee.accounts.models import Role
 from warmbee.core import geo
+from warmbee.core.models import AuditAction, AuditEntry
 from warmbee.factories import StationFactory, community, make_user, set_amenities
+from warmbee.regions.models import Region, RegionLevel
 from warmbee.stations import errors
 from warmbee.stations.choices import AmenityStatus, FlagStatus
 from warmbee.stations.models import Amenity, AmenityFlag, Station, StationAmenity
@@ -440,3 +444,380 @@ def test_temporary_closure_ending_in_the_past_is_refused_and_changes_nothing(
 
     stored = Station.objects.get(pk=station.pk)
     assert (stored.closed_until, stored.closure_reason) == (None, "")
+
+
+# --- audit log -----------------------------------------------------------------------
+
+QINGXU_CODE = "140121000000"
+
+
+def _qingxu_community():
+    """Return a community in Qingxu, a county next to Yangqu (not in the loaded data)."""
+    county = Region.objects.create(
+        code=QINGXU_CODE,
+        name="清徐县",
+        level=RegionLevel.COUNTY,
+        parent=Region.objects.get(code="140100000000"),
+    )
+    return Region.objects.create(
+        code="140121100001", name="清源社区", level=RegionLevel.COMMUNITY, parent=county
+    )
+
+
+def _new_entries(before_pk):
+    """Return the audit entries written after the entry ``before_pk``, oldest first."""
+    return list(AuditEntry.objects.filter(pk__gt=before_pk).order_by("pk"))
+
+
+def _last_entry_pk():
+    return AuditEntry.objects.order_by("pk").values_list("pk", flat=True).last() or 0
+
+
+def _request(address="203.0.113.9"):
+    return RequestFactory().post("/", REMOTE_ADDR=address, HTTP_USER_AGENT="Phone")
+
+
+def _summary(entry):
+    return (
+        entry.actor,
+        entry.actor_label,
+        entry.action,
+        entry.target_type,
+        entry.target_id,
+        entry.fields,
+        entry.county.code if entry.county else None,
+    )
+
+
+def test_creating_a_station_writes_one_entry_in_its_county():
+    admin = make_user(Role.COUNTY_ADMIN, display_name="县管理员")
+
+    station = create_station(
+        actor=admin, request=_request(), **_station_fields(phone="0351-1234567")
+    )
+
+    [entry] = AuditEntry.objects.all()
+    assert _summary(entry) == (
+        admin,
+        "县管理员",
+        AuditAction.CREATE,
+        "stations.station",
+        str(station.pk),
+        [
+            "address",
+            "capacity",
+            "checkin_code",
+            "community",
+            "h3_cell",
+            "h3_search_cell",
+            "is_active",
+            "is_demo",
+            "lat_deg",
+            "lon_deg",
+            "name",
+            "name_en",
+            "opening_hours",
+            "phone",
+            "position_is_approximate",
+        ],
+        "140122000000",
+    )
+    assert (entry.ip_address, entry.user_agent) == ("203.0.113.9", "Phone")
+
+
+def test_a_station_created_without_an_actor_is_recorded_as_the_system():
+    station = create_station(**_station_fields(community=_qingxu_community()))
+
+    [entry] = AuditEntry.objects.all()
+    assert (entry.actor, entry.actor_label, entry.target_id, entry.ip_address) == (
+        None,
+        "system",
+        str(station.pk),
+        None,
+    )
+    assert entry.county.code == QINGXU_CODE
+
+
+def test_changing_a_station_records_only_the_changed_fields(station):
+    admin = make_user(Role.COUNTY_ADMIN)
+    before = _last_entry_pk()
+    station.name = "新名字"
+    station.lon_deg = 112.681  # moves it within its search cell
+
+    save_station(station, actor=admin)
+
+    [entry] = _new_entries(before)
+    assert _summary(entry) == (
+        admin,
+        str(admin),
+        AuditAction.UPDATE,
+        "stations.station",
+        str(station.pk),
+        ["h3_cell", "lon_deg", "name"],
+        "140122000000",
+    )
+
+
+def test_an_invalid_station_writes_no_entry(station):
+    before = _last_entry_pk()
+    station.opening_hours = "whenever"
+
+    with pytest.raises(errors.InvalidOpeningHoursError):
+        save_station(station)
+
+    assert _new_entries(before) == []
+
+
+def test_setting_an_amenity_status_writes_one_entry(station, staff):
+    before = _last_entry_pk()
+
+    row = set_amenity_status(
+        actor=staff,
+        station=station,
+        amenity_code="toilet",
+        status=AmenityStatus.BROKEN,
+        request=_request(),
+    )
+
+    [entry] = _new_entries(before)
+    assert _summary(entry) == (
+        staff,
+        str(staff),
+        AuditAction.UPDATE,
+        "stations.stationamenity",
+        str(row.pk),
+        ["status", "verified_at", "verified_by"],
+        "140122000000",
+    )
+    assert entry.ip_address == "203.0.113.9"
+
+
+def test_a_refused_amenity_status_writes_no_entry(station):
+    before = _last_entry_pk()
+
+    with pytest.raises(errors.NotStationStaffError):
+        set_amenity_status(
+            actor=make_user(Role.WORKER),
+            station=station,
+            amenity_code="toilet",
+            status=AmenityStatus.BROKEN,
+        )
+
+    assert _new_entries(before) == []
+
+
+def test_an_anonymous_flag_is_recorded_with_the_visitors_address():
+    station = StationFactory(community=_qingxu_community())
+    before = _last_entry_pk()
+
+    flag = flag_amenity(
+        station=station,
+        amenity_code="toilet",
+        suggested_status="broken",
+        note="漏水",
+        request=_request("198.51.100.4"),
+    )
+
+    [entry] = _new_entries(before)
+    assert _summary(entry) == (
+        None,
+        "anonymous",
+        AuditAction.CREATE,
+        "stations.amenityflag",
+        str(flag.pk),
+        ["amenity", "note", "station", "suggested_status"],
+        QINGXU_CODE,
+    )
+    assert entry.ip_address == "198.51.100.4"
+
+
+def test_a_signed_in_visitors_flag_is_recorded_with_their_account(station):
+    worker = make_user(Role.WORKER)
+    before = _last_entry_pk()
+
+    flag_amenity(
+        station=station,
+        amenity_code="toilet",
+        suggested_status="no",
+        actor=worker,
+        request=_request(),
+    )
+
+    [entry] = _new_entries(before)
+    assert (entry.actor, entry.fields) == (
+        worker,
+        ["amenity", "station", "suggested_status"],
+    )
+
+
+def test_an_invalid_flag_writes_no_entry(station):
+    before = _last_entry_pk()
+
+    with pytest.raises(ValidationError):
+        flag_amenity(station=station, amenity_code="toilet", suggested_status="meh")
+
+    assert _new_entries(before) == []
+
+
+def test_dismissing_a_flag_writes_one_entry(station, staff):
+    flag = flag_amenity(station=station, amenity_code="toilet", suggested_status="no")
+    before = _last_entry_pk()
+
+    review_amenity_flag(actor=staff, flag=flag, accept=False)
+
+    [entry] = _new_entries(before)
+    assert _summary(entry) == (
+        staff,
+        str(staff),
+        AuditAction.UPDATE,
+        "stations.amenityflag",
+        str(flag.pk),
+        ["reviewed_at", "reviewed_by", "status"],
+        "140122000000",
+    )
+
+
+def test_accepting_a_flag_records_the_amenity_change_and_the_review(station, staff):
+    flag = flag_amenity(station=station, amenity_code="toilet", suggested_status="no")
+    before = _last_entry_pk()
+
+    review_amenity_flag(actor=staff, flag=flag, accept=True)
+
+    # Two records change, so two entries: one for each, in the order they changed.
+    assert [
+        (entry.target_type, entry.target_id, entry.actor)
+        for entry in _new_entries(before)
+    ] == [
+        ("stations.stationamenity", str(_amenity_row(station, "toilet").pk), staff),
+        ("stations.amenityflag", str(flag.pk), staff),
+    ]
+
+
+def test_reviewing_a_reviewed_flag_again_writes_no_entry(station, staff):
+    flag = flag_amenity(station=station, amenity_code="toilet", suggested_status="no")
+    review_amenity_flag(actor=staff, flag=flag, accept=False)
+    before = _last_entry_pk()
+
+    review_amenity_flag(actor=staff, flag=flag, accept=True)
+
+    assert _new_entries(before) == []
+
+
+def test_closing_and_reopening_each_write_one_entry(station, staff):
+    before = _last_entry_pk()
+
+    close_station_temporarily(
+        actor=staff,
+        station=station,
+        until=_local(2026, 3, 5, 12, 0),
+        reason=" 停电 ",
+        now=NOW,
+        request=_request(),
+    )
+    [closing] = _new_entries(before)
+    reopen_station(actor=staff, station=station)
+    [reopening] = _new_entries(closing.pk)
+
+    expected = (
+        staff,
+        str(staff),
+        AuditAction.UPDATE,
+        "stations.station",
+        str(station.pk),
+        ["closed_until", "closure_reason"],
+        "140122000000",
+    )
+    assert _summary(closing) == expected
+    assert (closing.reason, closing.ip_address) == ("停电", "203.0.113.9")
+    assert _summary(reopening) == expected
+    assert (reopening.reason, reopening.ip_address) == ("", None)
+
+
+def test_a_refused_closure_writes_no_entry(station, staff):
+    before = _last_entry_pk()
+
+    with pytest.raises(errors.InvalidClosureError):
+        close_station_temporarily(
+            actor=staff, station=station, until=NOW, reason="停电", now=NOW
+        )
+    with pytest.raises(errors.NotStationStaffError):
+        reopen_station(actor=make_user(Role.WORKER), station=station)
+
+    assert _new_entries(before) == []
+
+
+class _RollbackError(Exception):
+    """Raised to roll back the transaction around a service call in a test."""
+
+
+def _prepare(service, station, staff):
+    """Set up ``service`` (committed before the test's snapshot); return its call."""
+    until = _local(2026, 3, 5, 12, 0)
+    if service == "review":
+        flag = AmenityFlag.objects.create(
+            station=station,
+            amenity=Amenity.objects.get(code="toilet"),
+            suggested_status="no",
+        )
+        return lambda: review_amenity_flag(actor=staff, flag=flag, accept=False)
+    if service == "reopen":
+        Station.objects.filter(pk=station.pk).update(
+            closed_until=until, closure_reason="停电"
+        )
+        closed = Station.objects.get(pk=station.pk)
+        return lambda: reopen_station(actor=staff, station=closed)
+    return {
+        "create": lambda: create_station(actor=staff, **_station_fields()),
+        "save": lambda: save_station(Station.objects.get(pk=station.pk), actor=staff),
+        "set_amenity_status": lambda: set_amenity_status(
+            actor=staff, station=station, amenity_code="toilet", status="yes"
+        ),
+        "flag": lambda: flag_amenity(
+            station=station, amenity_code="toilet", suggested_status="no"
+        ),
+        "close": lambda: close_station_temporarily(
+            actor=staff, station=station, until=until, reason="停电", now=NOW
+        ),
+    }[service]
+
+
+def _database_state():
+    return (
+        list(Station.objects.order_by("pk").values()),
+        list(StationAmenity.objects.order_by("pk").values()),
+        list(AmenityFlag.objects.order_by("pk").values()),
+        AuditEntry.objects.count(),
+    )
+
+
+SERVICES = ["create", "save", "set_amenity_status", "flag", "review", "close", "reopen"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_writes_its_change_and_entry_in_one_transaction(
+    station, staff, service
+):
+    call = _prepare(service, station, staff)
+    before = _database_state()
+
+    with pytest.raises(_RollbackError), transaction.atomic():
+        call()
+        assert AuditEntry.objects.count() > before[3]
+        raise _RollbackError
+
+    assert _database_state() == before
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_failed_audit_write_undoes_the_change(station, staff, service, monkeypatch):
+    call = _prepare(service, station, staff)
+    before = _database_state()
+
+    def fail(**kwargs):
+        raise _RollbackError
+
+    monkeypatch.setattr("warmbee.stations.services.record_audit", fail)
+    with pytest.raises(_RollbackError):
+        call()
+
+    assert _database_state() == before

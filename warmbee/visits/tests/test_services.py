@@ -2,10 +2,13 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.db import transaction
+from django.test import RequestFactory
 from django.utils import timezone
 
 from warmbee.accounts.models import Role
-from warmbee.factories import StationFactory, make_user
+from warmbee.core.models import AuditAction, AuditEntry
+from warmbee.factories import YANGQU_CODE, StationFactory, make_user
 from warmbee.stations import errors as station_errors
 from warmbee.visits import errors
 from warmbee.visits.models import Visit, VisitChannel
@@ -389,5 +392,159 @@ def test_a_batch_of_walk_ins_with_an_unknown_service_records_none(station, staff
             service_codes=["sauna"],
             now=_local(*NOW),
         )
+
+    assert Visit.objects.count() == 0
+
+
+# --- audit log -----------------------------------------------------------------------
+
+
+def _last_entry_pk():
+    return AuditEntry.objects.order_by("pk").values_list("pk", flat=True).last() or 0
+
+
+def _new_entries(before_pk):
+    return list(AuditEntry.objects.filter(pk__gt=before_pk).order_by("pk"))
+
+
+def _walk_in(station, staff, client_id, **overrides):
+    fields = {
+        "actor": staff,
+        "client_id": client_id,
+        "station": station,
+        "visited_at": _local(*NOW),
+        "service_codes": ["hot_water"],
+        "now": _local(*NOW),
+    }
+    return record_walk_in(**(fields | overrides))
+
+
+def test_a_walk_in_writes_one_entry_in_the_stations_county(station, staff):
+    before = _last_entry_pk()
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.5")
+
+    _walk_in(station, staff, uuid.uuid4(), request=request)
+
+    [entry] = _new_entries(before)
+    assert (
+        entry.actor,
+        entry.action,
+        entry.target_type,
+        entry.target_id,
+        entry.fields,
+        entry.county.code,
+        entry.ip_address,
+    ) == (
+        staff,
+        AuditAction.CREATE,
+        "stations.station",
+        str(station.pk),
+        ["visits"],
+        YANGQU_CODE,
+        "203.0.113.5",
+    )
+
+
+def test_a_resubmitted_walk_in_writes_no_second_entry(station, staff):
+    client_id = uuid.uuid4()
+    _walk_in(station, staff, client_id)
+    before = _last_entry_pk()
+
+    outcome = _walk_in(station, staff, client_id)
+
+    assert outcome.created is False
+    assert _new_entries(before) == []
+
+
+def test_a_refused_walk_in_writes_no_entry(station):
+    before = _last_entry_pk()
+
+    with pytest.raises(station_errors.NotStationStaffError):
+        _walk_in(station, make_user(Role.DOCTOR), uuid.uuid4())
+
+    assert _new_entries(before) == []
+
+
+def test_a_batch_of_walk_ins_writes_one_entry_and_none_when_resubmitted(station, staff):
+    batch_id = uuid.uuid4()
+    before = _last_entry_pk()
+    batch = {
+        "actor": staff,
+        "batch_id": batch_id,
+        "station": station,
+        "visitor_count": 3,
+        "service_codes": ["hot_water"],
+        "now": _local(*NOW),
+    }
+
+    record_walk_ins(**batch)
+    [entry] = _new_entries(before)
+    record_walk_ins(**batch)
+
+    assert _new_entries(before) == [entry]
+    assert (entry.actor, entry.target_id, entry.county.code) == (
+        staff,
+        str(station.pk),
+        YANGQU_CODE,
+    )
+
+
+def test_a_refused_batch_writes_nothing(station):
+    before = _last_entry_pk()
+
+    with pytest.raises(station_errors.NotStationStaffError):
+        record_walk_ins(
+            actor=make_user(Role.WORKER),
+            batch_id=uuid.uuid4(),
+            station=station,
+            visitor_count=2,
+            service_codes=[],
+            now=_local(*NOW),
+        )
+
+    assert (Visit.objects.count(), _new_entries(before)) == (0, [])
+
+
+class _RollbackError(Exception):
+    """Raised to roll back the transaction around a service call in a test."""
+
+
+def _walk_in_calls(station, staff):
+    return {
+        "walk_in": lambda: _walk_in(station, staff, uuid.uuid4()),
+        "walk_ins": lambda: record_walk_ins(
+            actor=staff,
+            batch_id=uuid.uuid4(),
+            station=station,
+            visitor_count=2,
+            service_codes=["hot_water"],
+            now=_local(*NOW),
+        ),
+    }
+
+
+@pytest.mark.parametrize("service", ["walk_in", "walk_ins"])
+def test_a_rolled_back_walk_in_leaves_no_entry(station, staff, service):
+    call = _walk_in_calls(station, staff)[service]
+    before = _last_entry_pk()
+
+    with pytest.raises(_RollbackError), transaction.atomic():
+        call()
+        assert len(_new_entries(before)) == 1
+        raise _RollbackError
+
+    assert (Visit.objects.count(), _new_entries(before)) == (0, [])
+
+
+@pytest.mark.parametrize("service", ["walk_in", "walk_ins"])
+def test_a_failed_audit_write_records_no_walk_in(station, staff, service, monkeypatch):
+    call = _walk_in_calls(station, staff)[service]
+
+    def fail(**kwargs):
+        raise _RollbackError
+
+    monkeypatch.setattr("warmbee.stations.services.record_audit", fail)
+    with pytest.raises(_RollbackError):
+        call()
 
     assert Visit.objects.count() == 0

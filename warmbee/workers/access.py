@@ -82,6 +82,7 @@ def access_worker_file(
             target=profile,
             fields=fields,
             request=request,
+            county=permissions.audit_county(viewer),
         )
     return WorkerFileView(
         profile=profile,
@@ -126,6 +127,7 @@ def open_sensitive_file(
         fields=fields,
         reason=reason,
         request=request,
+        county=permissions.audit_county(viewer),
     )
     sensitive = SensitiveDetails(
         phone=profile.user.phone,

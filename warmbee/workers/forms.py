@@ -166,3 +166,10 @@ class WalkInForm(RegistrationForm):
         ),
         required=False,
     )
+
+
+class MergeForm(ReasonForm):
+    keep = forms.IntegerField(label=_("Keep this file"), widget=forms.HiddenInput)
+    duplicate = forms.IntegerField(
+        label=_("Merge this file into it"), widget=forms.HiddenInput
+    )

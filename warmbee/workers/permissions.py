@@ -12,6 +12,8 @@
 from django.db.models import Q, QuerySet
 
 from warmbee.accounts.models import Role, User
+from warmbee.core.audit import actor_county
+from warmbee.regions.models import Region
 from warmbee.stations.models import Station
 from warmbee.stations.permissions import list_manageable_stations
 from warmbee.workers.choices import NoticeKind
@@ -77,3 +79,18 @@ def list_visit_scope(user: User) -> QuerySet[Station] | None:
     if user.role == Role.STATION_STAFF and not user.is_superuser:
         return list_manageable_stations(user)
     return Station.objects.none()
+
+
+def audit_county(actor: User | None) -> Region | None:
+    """Return the county an audit entry of ``actor`` acting on a person belongs to.
+
+    Administrators: their own county; station staff: the county of their (first)
+    station; anyone else, and the worker acting on their own file: none.
+    """
+    if actor is None:
+        return None
+    county = actor_county(actor)
+    if county is None and actor.role == Role.STATION_STAFF:
+        station = list_manageable_stations(actor).order_by("pk").first()
+        county = station.community.county() if station is not None else None
+    return county

@@ -238,6 +238,11 @@ def anonymise_worker(
         reason=reason,
         request=request,
     )
+    # A duplicate merged into this file still holds its own name and number.
+    for duplicate in profile.merged_files.filter(anonymised_at__isnull=True):
+        anonymise_worker(
+            profile=duplicate, actor=actor, reason=reason, request=request, now=now
+        )
     return profile
 
 

@@ -29,6 +29,7 @@ from warmbee.workers import errors
 from warmbee.workers.choices import CodePurpose, ConsentChannel, NoticeKind
 from warmbee.workers.identity import check_id_number, id_number_lookup_hash
 from warmbee.workers.models import Consent, OneTimeCode, PrivacyNotice, WorkerProfile
+from warmbee.workers.permissions import audit_county
 from warmbee.workers.selectors import find_current_notice
 
 LANDLINE_REGEX = r"^0[1-9][0-9]{8,10}$"
@@ -247,12 +248,14 @@ def _audit_registration(
     request: HttpRequest | None,
 ) -> None:
     actor = registered_by or user
+    county = audit_county(registered_by)
     record_audit(
         actor=actor,
         action=AuditAction.CREATE,
         target=user,
         fields=["phone", "role"],
         request=request,
+        county=county,
     )
     filled = [
         name
@@ -275,6 +278,7 @@ def _audit_registration(
         target=profile,
         fields=filled,
         request=request,
+        county=county,
     )
     for consent in consents:
         record_audit(
@@ -283,6 +287,7 @@ def _audit_registration(
             target=consent,
             fields=["granted_at"],
             request=request,
+            county=county,
         )
 
 

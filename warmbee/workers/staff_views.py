@@ -12,9 +12,16 @@ from warmbee.accounts.models import Role, User, mask_phone, normalise_phone
 from warmbee.core.crypto import decrypt, encrypt
 from warmbee.core.errors import DomainError
 from warmbee.stations.permissions import is_station_manager
-from warmbee.workers import access, permissions, selectors, walk_ins
+from warmbee.workers import access, errors, merging, permissions, selectors, walk_ins
 from warmbee.workers.choices import NoticeKind
-from warmbee.workers.forms import FileSearchForm, PhoneForm, ReasonForm, WalkInForm
+from warmbee.workers.forms import (
+    FileSearchForm,
+    MergeForm,
+    PhoneForm,
+    ReasonForm,
+    WalkInForm,
+)
+from warmbee.workers.models import WorkerProfile
 from warmbee.workers.views import form_error, registration_details
 
 FILE_READER_ROLES = {
@@ -171,3 +178,43 @@ def walk_in_details(request: HttpRequest) -> HttpResponse:
         "health_notice": health,
     }
     return render(request, "workers/walk_in_details.html", context, status=status)
+
+
+def _file_merger(request: HttpRequest) -> User:
+    user = _file_reader(request)
+    if not permissions.may_merge_files(user):
+        raise PermissionDenied
+    return user
+
+
+def _profile(profile_id: int) -> WorkerProfile:
+    profile = WorkerProfile.objects.filter(pk=profile_id).first()
+    if profile is None:
+        raise errors.WorkerFileNotFoundError()
+    return profile
+
+
+@login_required
+def duplicates(request: HttpRequest) -> HttpResponse:
+    """Files that share an ID number, each pair with a merge form (reason required)."""
+    user = _file_merger(request)
+    form = MergeForm(request.POST or None)
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            merging.merge_worker_files(
+                actor=user,
+                keep=_profile(data["keep"]),
+                duplicate=_profile(data["duplicate"]),
+                reason=data["reason"],
+                request=request,
+            )
+        except DomainError as error:
+            status = form_error(form, error)
+        else:
+            messages.success(request, _("The files are merged."))
+            return redirect("workers:duplicates")
+    groups = merging.list_duplicate_groups(permissions.list_visible_profiles(user))
+    context = {"groups": groups, "form": form}
+    return render(request, "workers/duplicates.html", context, status=status)

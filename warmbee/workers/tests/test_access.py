@@ -2,7 +2,7 @@ import pytest
 
 from warmbee.accounts.models import Role
 from warmbee.core.models import AuditAction, AuditEntry
-from warmbee.factories import StationFactory, VisitFactory, make_user
+from warmbee.factories import YANGQU_CODE, StationFactory, VisitFactory, make_user
 from warmbee.workers import errors
 from warmbee.workers.access import access_worker_file, open_sensitive_file
 from warmbee.workers.choices import NoticeKind
@@ -61,6 +61,7 @@ def test_staff_reading_visits_writes_an_audit_entry(visited):
         str(profile.pk),
         ["visits"],
     )
+    assert entry.county.code == YANGQU_CODE  # the county of the staff's station
 
 
 def test_staff_see_only_visits_at_their_own_stations(visited):
@@ -90,6 +91,7 @@ def test_admin_opens_sensitive_parts_with_a_reason_and_it_is_logged(visited):
     entry = AuditEntry.objects.get(action=AuditAction.READ_SENSITIVE)
     assert entry.actor == admin
     assert entry.reason == REASON
+    assert entry.county.code == YANGQU_CODE
     assert entry.fields == ["emergency_contact_phone", "id_number", "phone", "visits"]
 
 

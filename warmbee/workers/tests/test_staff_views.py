@@ -2,9 +2,11 @@ import pytest
 from django.urls import reverse
 
 from warmbee.accounts.models import Role, User
-from warmbee.factories import make_user
+from warmbee.core.models import AuditAction, AuditEntry
+from warmbee.factories import VisitFactory, community, make_user
+from warmbee.workers.identity import id_number_lookup_hash
 from warmbee.workers.models import Consent, WorkerProfile
-from warmbee.workers.tests.factories import last_code
+from warmbee.workers.tests.factories import last_code, make_worker
 from warmbee.workers.tests.test_walk_ins import signature_png
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +86,36 @@ def test_a_malformed_number_is_refused_at_step_one(staff_client):
     )
     assert response.status_code == 400
     assert not WorkerProfile.objects.exists()
+
+
+def test_admin_merges_two_files_with_the_same_id_number(client):
+    id_hash = id_number_lookup_hash("110101199003077571")
+    older = make_worker(
+        name="老档案", id_number="110101199003077571", id_number_hash=id_hash
+    )
+    newer = make_worker(
+        name="新档案", id_number="110101199003077571", id_number_hash=id_hash
+    )
+    for profile in (older, newer):
+        profile.work_communities.set([community()])
+    VisitFactory(worker=newer.user)
+    client.force_login(make_user(Role.COUNTY_ADMIN))
+    page = client.get(reverse("workers:duplicates")).content.decode()
+    assert page.count('data-testid="duplicate-group"') == 1
+    data = {"keep": older.pk, "duplicate": newer.pk, "reason": "同一身份证号，重复登记"}
+    response = client.post(reverse("workers:duplicates"), data)
+    assert response.status_code == 302
+    newer.refresh_from_db()
+    assert newer.merged_into == older
+    assert older.user.visits.count() == 1
+    assert AuditEntry.objects.filter(action=AuditAction.MERGE).count() == 2
+
+
+def test_a_merge_without_a_reason_changes_nothing(client):
+    first, second = make_worker(), make_worker()
+    client.force_login(make_user(Role.COUNTY_ADMIN))
+    data = {"keep": first.pk, "duplicate": second.pk, "reason": "x"}
+    response = client.post(reverse("workers:duplicates"), data)
+    assert response.status_code == 400
+    second.refresh_from_db()
+    assert second.merged_into is None

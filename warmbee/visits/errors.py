@@ -25,3 +25,11 @@ class CsrfFailedError(PermissionDeniedError):
     message = _(
         "This request did not come from a Warm Bee page. Reload the page and try again."
     )
+
+
+class WorkerNotOnFileError(DomainError):
+    code = "worker_not_on_file"
+    message = _(
+        "This worker has no file that can take visits (no consent given). "
+        "Record the visit as a walk-in instead."
+    )

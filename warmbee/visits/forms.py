@@ -1,9 +1,13 @@
 """Check-in and walk-in forms (input parsing only)."""
 
 import uuid
+from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from warmbee.stations.models import Station
 
 
 class CheckInForm(forms.Form):
@@ -21,3 +25,17 @@ class WalkInForm(CheckInForm):
     count = forms.IntegerField(
         label=_("Number of visitors"), min_value=1, max_value=50, initial=1
     )
+
+
+class CardCheckInForm(CheckInForm):
+    """Staff record the visit of the worker whose card they scanned."""
+
+    station: "forms.ModelChoiceField[Station]" = forms.ModelChoiceField(
+        label=_("Station"), queryset=Station.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, stations: QuerySet[Station], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["station"]
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = stations

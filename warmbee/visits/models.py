@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 class VisitChannel(models.TextChoices):
     QR = "qr", _("QR check-in")
     STAFF = "staff", _("recorded by staff")
+    CARD = "card", _("personal card scanned by staff")
 
 
 class Visit(models.Model):

@@ -127,6 +127,42 @@ def _audit_walk_ins(
 
 
 @transaction.atomic
+def record_card_check_in(
+    *,
+    actor: User,
+    client_id: uuid.UUID,
+    station: Station,
+    worker: User,
+    service_codes: list[str],
+    now: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> VisitOutcome:
+    """Record, at scan time, the visit of a worker whose personal card staff scanned.
+
+    The visit goes on the worker's file, so it needs their standing consent; the card
+    page carries one ``client_id``, so a second tap returns the first visit.
+    """
+    if not can_manage_station(actor, station):
+        raise station_errors.NotStationStaffError()
+    existing = _existing(client_id, station)
+    if existing is not None:
+        return existing
+    if not _may_file_visit(worker):
+        raise errors.WorkerNotOnFileError()
+    outcome = _create(
+        client_id=client_id,
+        station=station,
+        visited_at=now or timezone.now(),
+        services=_services(service_codes),
+        worker=worker,
+        channel=VisitChannel.CARD,
+        recorded_by=actor,
+    )
+    _audit_walk_ins(actor, station, [outcome], request)
+    return outcome
+
+
+@transaction.atomic
 def record_walk_in(
     *,
     actor: User,

@@ -24,7 +24,7 @@ from warmbee.visits.forms import CheckInForm, WalkInForm
 from warmbee.visits.services import check_in, record_walk_ins
 
 
-def _service_choices() -> list[tuple[str, str]]:
+def service_choices() -> list[tuple[str, str]]:
     return [
         (amenity.code, f"{amenity.icon} {amenity.label}")
         for amenity in list_amenities()
@@ -34,7 +34,7 @@ def _service_choices() -> list[tuple[str, str]]:
 def checkin(request: HttpRequest, code: str) -> HttpResponse:
     station = get_station_by_checkin_code(code)
     form = CheckInForm(request.POST or None, initial={"client_id": uuid.uuid4()})
-    form.fields["services"].choices = _service_choices()  # type: ignore[attr-defined]  # MultipleChoiceField
+    form.fields["services"].choices = service_choices()  # type: ignore[attr-defined]  # MultipleChoiceField
     outcome, error = None, None
     if request.method == "POST" and form.is_valid():
         visitor = request.user if isinstance(request.user, User) else None
@@ -65,7 +65,7 @@ def walk_in(request: HttpRequest, station_id: int) -> HttpResponse:
         raise PermissionDenied
     station = get_station(station_id)
     form = WalkInForm(request.POST)
-    form.fields["services"].choices = _service_choices()  # type: ignore[attr-defined]  # MultipleChoiceField
+    form.fields["services"].choices = service_choices()  # type: ignore[attr-defined]  # MultipleChoiceField
     if not form.is_valid():
         messages.error(request, _("The visit could not be recorded. Check the form."))
         return redirect("staff:station", station_id=station.pk)

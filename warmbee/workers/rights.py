@@ -216,6 +216,9 @@ def anonymise_worker(
     Consent.objects.filter(worker=user, withdrawn_at__isnull=True).update(
         withdrawn_at=now
     )
+    Consent.objects.filter(worker=user).exclude(signature_png="").update(
+        signature_png=""
+    )
     profile.name = ""
     profile.emergency_contact_name = ""
     profile.emergency_contact_phone = ""

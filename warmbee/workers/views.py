@@ -1,5 +1,6 @@
 """Worker pages: register and log in with a code, privacy notices, consents, QR card."""
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -16,7 +17,10 @@ from warmbee.accounts.models import Role, User, normalise_phone
 from warmbee.core.clients import client_address
 from warmbee.core.crypto import decrypt, encrypt
 from warmbee.core.errors import DomainError
-from warmbee.stations.permissions import is_station_manager
+from warmbee.stations.permissions import is_station_manager, list_manageable_stations
+from warmbee.visits.forms import CardCheckInForm
+from warmbee.visits.services import record_card_check_in
+from warmbee.visits.views import service_choices
 from warmbee.workers import selectors, services
 from warmbee.workers.cards import card_qr_data_uri
 from warmbee.workers.choices import CodePurpose, NoticeKind
@@ -232,8 +236,36 @@ def card(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_card(request: HttpRequest, card_code: str) -> HttpResponse:
+    """The page a scanned card opens: who it is, and one tap to check them in."""
     user = request.user
     if not isinstance(user, User) or not is_station_manager(user):
         raise PermissionDenied
     profile = selectors.get_profile_by_card_code(card_code)
-    return render(request, "workers/staff_card.html", {"profile": profile})
+    form = CardCheckInForm(
+        request.POST or None,
+        initial={"client_id": uuid.uuid4()},
+        stations=list_manageable_stations(user).order_by("name"),
+    )
+    form.fields["services"].choices = service_choices()  # type: ignore[attr-defined]  # MultipleChoiceField
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            outcome = record_card_check_in(
+                actor=user,
+                client_id=data["client_id"],
+                station=data["station"],
+                worker=profile.user,
+                service_codes=data["services"],
+                request=request,
+            )
+        except DomainError as error:
+            status = form_error(form, error)
+        else:
+            station = outcome.visit.station.name
+            messages.success(
+                request, _("Checked in at %(station)s.") % {"station": station}
+            )
+            return redirect("workers:staff_card", card_code=card_code)
+    context = {"profile": profile, "form": form}
+    return render(request, "workers/staff_card.html", context, status=status)

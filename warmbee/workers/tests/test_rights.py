@@ -175,3 +175,10 @@ def test_a_file_is_anonymised_only_once():
     rights.anonymise_worker(profile=profile, actor=None, reason="test")
     with pytest.raises(errors.FileAlreadyAnonymisedError):
         rights.anonymise_worker(profile=profile, actor=None, reason="test")
+
+
+def test_deleting_erases_a_signature_given_at_a_station():
+    profile = make_worker()
+    Consent.objects.filter(worker=profile.user).update(signature_png="iVBORw0KGgo=")
+    rights.anonymise_worker(profile=profile, actor=None, reason="test")
+    assert list(Consent.objects.values_list("signature_png", flat=True)) == [""]

@@ -10,7 +10,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from ninja.throttling import AnonRateThrottle
 from ninja.utils import check_csrf
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from warmbee.stations.selectors import get_station_by_checkin_code
 from warmbee.visits.errors import CsrfFailedError
@@ -20,6 +20,10 @@ router = Router(tags=["visits"])
 
 
 class CheckInIn(Schema):
+    # A field the API does not know (a forged "worker" id, say) is refused, not ignored:
+    # whose file a visit goes on comes only from the session.
+    model_config = ConfigDict(extra="forbid")
+
     client_id: uuid.UUID = Field(
         description="Generated on the phone; resending is safe"
     )

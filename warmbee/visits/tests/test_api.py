@@ -326,3 +326,16 @@ def test_a_live_check_in_without_a_time_is_dated_by_the_server(station):
     assert response.status_code == 201
     visit = Visit.objects.get()
     assert before <= visit.visited_at <= timezone.now()
+
+
+@pytest.mark.parametrize("field", ["worker", "worker_id", "visitor"])
+def test_a_forged_worker_id_is_refused_and_changes_nothing(client, station, field):
+    worker = give_consent(make_user(Role.WORKER)).worker
+    payload = _payload(station) | {field: worker.pk}
+
+    response = _post(client, payload)
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_input"
+    assert response.json()["errors"][0]["field"] == field
+    assert _visits() == []

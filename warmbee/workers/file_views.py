@@ -67,8 +67,8 @@ def correct_details(request: HttpRequest) -> HttpResponse:
 
 @worker_login_required
 def export_page(request: HttpRequest) -> HttpResponse:
-    document = rights.export_my_data(worker=require_worker(request), request=request)
-    return render(request, "workers/export.html", {"document": document})
+    data = rights.open_my_data(worker=require_worker(request), request=request)
+    return render(request, "workers/export.html", {"data": data})
 
 
 @worker_login_required

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -132,10 +133,6 @@ def _export_visits(worker: User) -> list[dict[str, Any]]:
 
 
 def _export_access_log(profile: WorkerProfile) -> list[dict[str, Any]]:
-    entries = AuditEntry.objects.filter(
-        target_type__in=["accounts.user", "workers.workerprofile"],
-        target_id__in=[str(profile.user_id), str(profile.pk)],
-    ).order_by("at", "id")
     return [
         {
             "at": _when(entry.at),
@@ -144,7 +141,7 @@ def _export_access_log(profile: WorkerProfile) -> list[dict[str, Any]]:
             "fields": entry.fields,
             "reason": entry.reason,
         }
-        for entry in entries
+        for entry in _access_log(profile)
     ]
 
 
@@ -179,6 +176,38 @@ def build_export_document(profile: WorkerProfile) -> dict[str, Any]:
         "visits": _export_visits(worker),
         "access_log": _export_access_log(profile),
     }
+
+
+@dataclass(frozen=True)
+class MyData:
+    """Everything kept about a worker, as the readable export page shows it."""
+
+    profile: WorkerProfile
+    consents: QuerySet[Consent]
+    visits: QuerySet[Visit]
+    access_log: QuerySet[AuditEntry]
+
+
+def _access_log(profile: WorkerProfile) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(
+        target_type__in=["accounts.user", "workers.workerprofile"],
+        target_id__in=[str(profile.user_id), str(profile.pk)],
+    ).order_by("at", "id")
+
+
+@transaction.atomic
+def open_my_data(*, worker: User, request: HttpRequest | None = None) -> MyData:
+    """Return the worker's data for the readable export page and log that it was read."""
+    profile = get_worker_profile(worker)
+    record_audit(
+        actor=worker, action=AuditAction.EXPORT, target=profile, request=request
+    )
+    return MyData(
+        profile=profile,
+        consents=list_consents(worker),
+        visits=list_worker_visits(worker.pk),
+        access_log=_access_log(profile),
+    )
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("warmbee.accounts.urls")),
     path("workers/", include("warmbee.workers.urls")),
     path("staff/", include("warmbee.stations.staff_urls")),
+    path("coverage/", include("warmbee.coverage.urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     prefix_default_language=False,

@@ -5,7 +5,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import FloatField, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 
 from warmbee.accounts.models import User
 from warmbee.coverage.engine.errors import CoverageEngineError
@@ -19,7 +21,7 @@ from warmbee.coverage.errors import (
     from_engine_error,
 )
 from warmbee.coverage.models import CoverageRun, CoverageRunStatus, RoadNetwork
-from warmbee.coverage.permissions import can_plan_county
+from warmbee.coverage.permissions import can_plan_county, list_plannable_counties
 from warmbee.coverage.planning import LoadedNetwork
 from warmbee.regions.models import Region, RegionLevel
 from warmbee.stations.models import Station
@@ -178,3 +180,58 @@ def describe_coverage_run(run: CoverageRun) -> CoverageRunView:
         error_code=run.error_code,
         error_message=error_message,
     )
+
+
+@dataclass(frozen=True)
+class PlannerView:
+    """The planner page of one county: its network in use, stations and recent runs.
+
+    ``recent_runs`` carry ``covered_share`` (None until done) and no result, so the list
+    stays light however large the results are.
+    """
+
+    county: Region
+    network: RoadNetwork | None
+    station_count: int
+    recent_runs: list[CoverageRun]
+
+
+RECENT_RUN_COUNT = 20
+
+
+def summarise_planner(county: Region) -> PlannerView:
+    """Return what the planner page of ``county`` shows."""
+    runs = (
+        list_coverage_runs(county)
+        .defer("result", "error_params")
+        .annotate(
+            covered_share=Cast(
+                KT("result__demand__covered_share"), output_field=FloatField()
+            )
+        )
+    )
+    return PlannerView(
+        county=county,
+        network=find_active_network(county),
+        station_count=list_county_stations(county).count(),
+        recent_runs=list(runs[:RECENT_RUN_COUNT]),
+    )
+
+
+def get_plannable_county(user: User, code: str | None) -> Region:
+    """Return the county ``code`` names, or the user's first one when none is named.
+
+    Raises ``UnknownCountyError`` for an unknown code and ``NotCountyPlannerError`` when
+    the user may not plan for it (or for any county).
+    """
+    if code:
+        named = get_county(code)
+        if not can_plan_county(user, named):
+            raise NotCountyPlannerError()
+        return named
+    counties = list_plannable_counties(user).order_by("code")
+    own = counties.filter(pk=user.region_id).first() if user.region_id else None
+    county = own or counties.first()
+    if county is None:
+        raise NotCountyPlannerError()
+    return county

@@ -1,0 +1,131 @@
+"""A county admin loads a road network, plans new stations, reads the map and exports it."""
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.conftest import screenshot
+from warmbee.accounts.models import User
+from warmbee.coverage.engine.synthetic import perturbed_grid
+from warmbee.coverage.models import CoverageRun
+from warmbee.coverage.services import install_road_network
+from warmbee.coverage.tests.test_tasks import run_queued_tasks
+from warmbee.devtools.demo import DEMO_PASSWORD, load_demo
+from warmbee.factories import YANGQU_CODE
+from warmbee.regions.models import Region
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+DESK = {"width": 1280, "height": 900}
+COUNTY_ADMIN_PHONE = "13800000001"
+
+
+@pytest.fixture
+def desk(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(
+        viewport=DESK, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    # No map tiles from the internet here: the map must show its layers without them.
+    context.route("https://**/*", lambda route: route.abort())
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def desk_page(desk: BrowserContext) -> Iterator[Page]:
+    page = desk.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    page.close()
+
+
+def test_county_admin_plans_new_stations_and_exports_the_map(
+    desk_page: Page, live_server, settings, tmp_path, monkeypatch
+):
+    settings.NETWORK_DIR = tmp_path / "networks"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    load_demo(visits=0)
+    admin = User.objects.get_by_natural_key(COUNTY_ADMIN_PHONE)
+    # A generated street grid around the county seat (no real extract of Yangqu ships
+    # in any package): 10 km x 7 km, streets every 180 m.
+    network = install_road_network(
+        county=Region.objects.get(code=YANGQU_CODE),
+        network=perturbed_grid(
+            rows=40,
+            columns=55,
+            spacing_m=180.0,
+            rng=np.random.default_rng(4),
+            origin_lat_deg=38.03,
+            origin_lon_deg=112.63,
+        ),
+        name="yangqu-demo-grid",
+        user=admin,
+        is_generated=True,
+    )
+    page = desk_page
+
+    page.goto(f"{live_server.url}/accounts/login/?next=/staff/")
+    page.locator("#id_username").fill(COUNTY_ADMIN_PHONE)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.locator("button[type=submit]").click()
+    page.get_by_test_id("planner-link").click()
+    expect(page.get_by_test_id("network-name")).to_have_text("yangqu-demo-grid")
+    expect(page.get_by_test_id("generated-label")).to_be_visible()
+    expect(page.get_by_test_id("planner-county")).to_contain_text("12")
+    screenshot(page, "zh-coverage-1-planner")
+
+    page.locator("#id_mode").select_option("walk")
+    page.locator("#id_minutes").fill("15")
+    page.locator("#id_new_sites").fill("3")
+    page.get_by_test_id("start-plan").click()
+    expect(page.get_by_test_id("run-progress")).to_be_visible()
+    run = CoverageRun.objects.get()
+    assert (run.status, run.network_id, run.created_by) == ("queued", network.pk, admin)
+    expect(page.get_by_test_id("generated-label")).to_be_visible()
+    screenshot(page, "zh-coverage-2-queued")
+
+    # The background worker's part, here in the test's process; the page polls its
+    # status every 2 s and shows the result by itself.
+    run_queued_tasks(monkeypatch)
+    run.refresh_from_db()
+    assert run.status == "done"
+
+    expect(page.get_by_test_id("coverage-map")).to_have_attribute("data-ready", "true")
+    expect(page.locator(".coverage-site-marker")).to_have_count(3)
+    expect(page.locator("path.coverage-station")).to_have_count(12)
+    areas = page.locator("path.coverage-area")
+    assert areas.count() == sum(1 for row in run.result["stations"] if row["cells"])
+    assert page.locator("path.coverage-uncovered").count() == len(
+        run.result["uncovered_cells"]
+    )
+    expect(page.get_by_test_id("site-row")).to_have_count(3)
+    expect(page.get_by_test_id("station-row")).to_have_count(12)
+    expect(page.get_by_test_id("generated-label")).to_be_visible()
+    page.locator(".coverage-site-marker").first.click()
+    expect(page.locator(".leaflet-popup-content")).to_contain_text("1")
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")  # faded in
+    screenshot(page, "zh-coverage-3-result")
+
+    with page.expect_download() as download_info:
+        page.get_by_test_id("export-geojson").click()
+    download = download_info.value
+    assert download.suggested_filename == f"coverage-140122-run-{run.pk}.geojson"
+    document = json.loads(download.path().read_text(encoding="utf-8"))
+    kinds = Counter(feature["properties"]["kind"] for feature in document["features"])
+    assert kinds["recommended_site"] == 3
+    assert kinds["station"] == 12
+    assert kinds["uncovered_cell"] == len(run.result["uncovered_cells"])
+    assert document["coverage_run"]["network_is_generated"] is True
+
+    workbook = page.request.get(
+        live_server.url + page.get_by_test_id("export-xlsx").get_attribute("href")
+    )
+    assert workbook.status == 200
+    assert workbook.body()[:2] == b"PK"  # a zip container, as .xlsx files are

@@ -1,0 +1,145 @@
+// Plan page: follow a queued or running plan (poll every 2 s, reload once it is done),
+// and draw a finished plan on a map, loading Leaflet only on this page. Without
+// JavaScript the page refreshes itself and the tables and exports show everything.
+
+const POLL_MS = 2000;
+
+function followProgress(section) {
+  const message = section.querySelector("[data-progress-message]");
+  const percent = section.querySelector("[data-progress-percent]");
+  const bar = section.querySelector("[data-progress-bar]");
+  const poll = async () => {
+    try {
+      const response = await fetch(section.dataset.statusUrl, {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      if (response.ok) {
+        const run = await response.json();
+        if (run.is_finished) {
+          window.location.reload();
+          return;
+        }
+        message.textContent = run.progress_message;
+        percent.textContent = run.progress_percent;
+        bar.value = run.progress_percent;
+      }
+    } catch (error) {
+      // No signal for a moment: try again at the next tick.
+    }
+    window.setTimeout(poll, POLL_MS);
+  };
+  window.setTimeout(poll, POLL_MS);
+}
+
+function loadOnce(tag, attrs) {
+  return new Promise((resolve, reject) => {
+    const element = document.createElement(tag);
+    Object.assign(element, attrs);
+    element.onload = resolve;
+    element.onerror = reject;
+    document.head.appendChild(element);
+  });
+}
+
+// Labels come from the database (station names): pass them as text, never as HTML.
+function textNode(text) {
+  const span = document.createElement("span");
+  span.textContent = text;
+  return span;
+}
+
+function collection(data, kind) {
+  return {
+    type: "FeatureCollection",
+    features: data.features.filter((feature) => feature.properties.kind === kind),
+  };
+}
+
+async function drawMap(container, data) {
+  await loadOnce("link", { rel: "stylesheet", href: container.dataset.leafletCss });
+  await loadOnce("script", { src: container.dataset.leafletJs });
+  const L = window.L;
+  const map = L.map(container, { zoomSnap: 0.25 });
+  L.tileLayer(container.dataset.tileUrl, {
+    maxZoom: 19,
+    attribution: container.dataset.tileAttribution,
+  }).addTo(map);
+  const label = (feature, layer) => layer.bindTooltip(textNode(feature.properties.label));
+
+  const cells = collection(data, "uncovered_cell");
+  const heaviest = Math.max(
+    1e-9,
+    ...cells.features.map((feature) => feature.properties.uncovered_weight),
+  );
+  const layers = {
+    uncovered: L.geoJSON(cells, {
+      style: (feature) => ({
+        className: "coverage-uncovered",
+        stroke: false,
+        fillColor: "#b91c1c",
+        fillOpacity: 0.1 + (0.55 * feature.properties.uncovered_weight) / heaviest,
+      }),
+      onEachFeature: label,
+    }),
+    areas: L.geoJSON(collection(data, "station_area"), {
+      style: () => ({
+        className: "coverage-area",
+        color: "#1d4ed8",
+        weight: 1.5,
+        fillColor: "#3b82f6",
+        fillOpacity: 0.22,
+      }),
+      onEachFeature: label,
+    }),
+    // Circles and numbered boxes: no marker images to fetch, and they show without tiles.
+    stations: L.geoJSON(collection(data, "station"), {
+      pointToLayer: (feature, latlng) =>
+        L.circleMarker(latlng, {
+          className: "coverage-station",
+          radius: 7,
+          color: "#14532d",
+          weight: 2,
+          fillColor: "#22c55e",
+          fillOpacity: 0.95,
+        }),
+      onEachFeature: label,
+    }),
+    sites: L.geoJSON(collection(data, "recommended_site"), {
+      pointToLayer: (feature, latlng) =>
+        L.marker(latlng, {
+          icon: L.divIcon({
+            className: "coverage-site-marker",
+            html: String(Number(feature.properties.rank)),
+            iconSize: [30, 30],
+          }),
+          title: feature.properties.label,
+          zIndexOffset: 1000,
+        }),
+      onEachFeature: (feature, layer) =>
+        layer.bindPopup(textNode(feature.properties.label)),
+    }),
+  };
+  const overlays = {};
+  for (const [name, layer] of Object.entries(layers)) {
+    layer.addTo(map);
+    const legend = document.querySelector(`[data-legend="${name}"] [data-legend-text]`);
+    // The layer control shows names as HTML: pass the legend's text escaped.
+    overlays[textNode(legend ? legend.textContent.trim() : name).innerHTML] = layer;
+  }
+  L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+  const bounds = L.featureGroup(Object.values(layers)).getBounds();
+  if (bounds.isValid()) {
+    map.fitBounds(bounds, { padding: [20, 20] });
+  } else {
+    map.setView([38.06, 112.68], 12);
+  }
+  container.dataset.ready = "true";
+}
+
+const progressSection = document.querySelector("[data-run-progress]");
+if (progressSection) followProgress(progressSection);
+
+const mapContainer = document.getElementById("coverage-map");
+const mapData = document.getElementById("coverage-map-data");
+if (mapContainer && mapData) drawMap(mapContainer, JSON.parse(mapData.textContent));

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from warmbee.coverage import views
+
+app_name = "coverage"
+urlpatterns = [
+    path("", views.planner, name="planner"),
+    path("runs/<int:run_id>/", views.run_detail, name="run"),
+    path("runs/<int:run_id>/status.json", views.run_status, name="run_status"),
+    path(
+        "runs/<int:run_id>/export.geojson", views.export_geojson, name="export_geojson"
+    ),
+    path("runs/<int:run_id>/export.xlsx", views.export_xlsx, name="export_xlsx"),
+]

@@ -1,0 +1,130 @@
+"""Planner pages for county administrators: start a run, follow it, see and export it.
+
+Thin: parse, call one service or selector, render. Domain errors that escape become 403
+or 404 through ``core.middleware.DomainErrorMiddleware``.
+"""
+
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+)
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from warmbee.accounts.models import User
+from warmbee.core.errors import DomainError
+from warmbee.coverage.exports import (
+    PlanFigures,
+    generated_network_label,
+    plan_geojson,
+    plan_workbook,
+    summarise_plan,
+)
+from warmbee.coverage.forms import CoverageRunForm
+from warmbee.coverage.permissions import list_plannable_counties
+from warmbee.coverage.selectors import (
+    access_coverage_run,
+    describe_coverage_run,
+    get_plannable_county,
+    summarise_planner,
+)
+from warmbee.coverage.services import start_coverage_run
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _user(request: HttpRequest) -> User:
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def planner(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    code = request.POST.get("county") or request.GET.get("county")
+    county = get_plannable_county(user, code)
+    form = CoverageRunForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                run = start_coverage_run(
+                    user=user, county=county, parameters=form.parameters()
+                )
+            except DomainError as error:
+                form.add_error(None, error.detail)
+            else:
+                return redirect("coverage:run", run_id=run.pk)
+        status = 400
+    context = {
+        "planner": summarise_planner(county),
+        "counties": list_plannable_counties(user).order_by("code"),
+        "form": form,
+        "detour_factor": settings.FINDER_DETOUR_FACTOR,
+        "generated_label": generated_network_label(),
+    }
+    return render(request, "coverage/planner.html", context, status=status)
+
+
+@login_required
+@require_GET
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = access_coverage_run(_user(request), run_id)
+    figures = summarise_plan(run)
+    context = {
+        "run": run,
+        "view": describe_coverage_run(run),
+        "figures": figures,
+        "map_data": plan_geojson(figures) if figures is not None else None,
+        "generated_label": generated_network_label(),
+        "detour_factor": settings.FINDER_DETOUR_FACTOR,
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+    return render(request, "coverage/run.html", context)
+
+
+@login_required
+@require_GET
+def run_status(request: HttpRequest, run_id: int) -> JsonResponse:
+    run = access_coverage_run(_user(request), run_id)
+    return JsonResponse(describe_coverage_run(run).as_json())
+
+
+def _finished_figures(request: HttpRequest, run_id: int) -> PlanFigures:
+    figures = summarise_plan(access_coverage_run(_user(request), run_id))
+    if figures is None:
+        raise Http404(_("This run has no result to export yet."))
+    return figures
+
+
+@login_required
+@require_GET
+def export_geojson(request: HttpRequest, run_id: int) -> HttpResponseBase:
+    figures = _finished_figures(request, run_id)
+    body = json.dumps(plan_geojson(figures), ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/geo+json; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{figures.file_stem}.geojson"'
+    )
+    return response
+
+
+@login_required
+@require_GET
+def export_xlsx(request: HttpRequest, run_id: int) -> HttpResponseBase:
+    figures = _finished_figures(request, run_id)
+    response = HttpResponse(plan_workbook(figures), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{figures.file_stem}.xlsx"'
+    return response

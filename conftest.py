@@ -16,6 +16,12 @@ def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _networks_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Road networks (the demo's generated one too) are written to a temporary folder."""
+    settings.NETWORK_DIR = tmp_path / "networks"
+
+
+@pytest.fixture(autouse=True)
 def _default_language():  # type: ignore[no-untyped-def]
     """Start every test in Chinese: a request in another language must not leak over."""
     translation.activate("zh-hans")

@@ -10,10 +10,13 @@ import random
 import uuid
 from dataclasses import dataclass
 
+import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
 from warmbee.accounts.models import Role, User
+from warmbee.coverage.engine.synthetic import perturbed_grid
+from warmbee.coverage.services import install_road_network
 from warmbee.regions.models import Region
 from warmbee.stations.choices import AmenityStatus
 from warmbee.stations.models import Station, StationAmenity
@@ -30,6 +33,8 @@ from warmbee.workers.models import Consent, WorkerProfile
 from warmbee.workers.selectors import get_current_notice
 
 DEMO_PASSWORD = "warmbee-demo-2026"  # noqa: S105  # printed for demo logins only
+DEMO_NETWORK_NAME = "yangqu-demo-grid"
+DEMO_NETWORK_SEED = 4
 
 TYPICAL = [
     "rest_seats",
@@ -278,7 +283,31 @@ def load_demo(*, visits: int = 300, seed: int = 2026) -> bool:
     stations[1].staff.add(staff_user)
     _add_worker_file(stations[0].community)
     _add_visits(stations, visits, random.Random(seed))
+    _add_generated_network(stations[0].community.county())
     return True
+
+
+def _add_generated_network(county: Region | None) -> None:
+    """Install a made-up street grid around the county seat, labelled as generated.
+
+    No real extract of Yangqu ships in any package; this one lets the planner and the
+    finder show network travel times. 10 km x 7 km, a street every 180 m: milliseconds.
+    """
+    assert county is not None  # noqa: S101  # demo communities lie in Yangqu
+    install_road_network(
+        county=county,
+        network=perturbed_grid(
+            rows=40,
+            columns=55,
+            spacing_m=180.0,
+            rng=np.random.default_rng(DEMO_NETWORK_SEED),
+            origin_lat_deg=38.03,
+            origin_lon_deg=112.63,
+        ),
+        name=DEMO_NETWORK_NAME,
+        user=None,
+        is_generated=True,
+    )
 
 
 def _add_worker_file(community: Region) -> None:

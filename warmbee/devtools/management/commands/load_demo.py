@@ -7,7 +7,10 @@ from warmbee.devtools.demo import demo_logins, load_demo
 
 
 class Command(BaseCommand):
-    help = "Load the Yangqu demo data (stations, users for every role, visits) once."
+    help = (
+        "Load the Yangqu demo data (stations, users for every role, visits, a "
+        "generated street network) once."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
@@ -18,6 +21,10 @@ class Command(BaseCommand):
         created = load_demo()
         self.stdout.write(
             "Demo data loaded." if created else "Demo data already present."
+        )
+        self.stdout.write(
+            "Road network: a generated street grid around the county seat "
+            "(not real roads), for the planner at /coverage/."
         )
         self.stdout.write("Demo logins (demo data, not real people):")
         for phone, name, password in demo_logins():

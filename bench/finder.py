@@ -160,7 +160,8 @@ def full_scan(query: FinderQuery) -> list[int]:
     check_query(query)
     stations = Station.objects.filter(is_active=True)
     for code in query.amenity_codes:
-        # EXISTS, as the finder does: a join makes SQLite's plan several times slower.
+        # EXISTS, as the finder checks amenities: a join makes SQLite's plan several
+        # times slower.
         stations = stations.filter(
             Exists(
                 StationAmenity.objects.filter(

@@ -135,10 +135,27 @@ class OpenState:
     opens_at: dt.datetime | None
 
 
-def state_at(expression: str, moment: dt.datetime) -> OpenState:
-    """Return whether the place is open at the naive local ``moment`` and when that changes."""
+# The merged open intervals of an expression from a day on, as state_at works them out.
+IntervalsMemo = dict[tuple[str, dt.date], tuple[OpenInterval, ...]]
+
+
+def state_at(
+    expression: str, moment: dt.datetime, memo: IntervalsMemo | None = None
+) -> OpenState:
+    """Return whether the place is open at the naive local ``moment`` and when that changes.
+
+    ``memo``, a dict the caller keeps for one task (one search of the finder), saves
+    working out the same intervals again for places that share their hours.
+    """
     day_before = moment - dt.timedelta(days=1)
-    intervals = open_intervals(expression, day_before, MAX_LOOKAHEAD_DAYS + 1)
+    key = (expression, day_before.date())
+    intervals = None if memo is None else memo.get(key)
+    if intervals is None:
+        intervals = tuple(
+            open_intervals(expression, day_before, MAX_LOOKAHEAD_DAYS + 1)
+        )
+        if memo is not None:
+            memo[key] = intervals
     for interval in intervals:
         if interval.start <= moment < interval.end:
             horizon = dt.datetime.combine(

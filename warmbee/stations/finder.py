@@ -7,22 +7,27 @@ factor over the mode's speed; every answer says which method it used.
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, cast
 
 import h3
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from warmbee.core import geo
+from warmbee.core.opening_hours import IntervalsMemo
+from warmbee.regions.models import Region
 from warmbee.stations import errors
 from warmbee.stations.choices import AmenityStatus, TravelMode
-from warmbee.stations.models import Station, StationAmenity
+from warmbee.stations.models import Amenity, Station, StationAmenity
 from warmbee.stations.selectors import (
     StationState,
     find_unknown_amenity_codes,
     list_amenity_codes,
     state_at,
 )
-from warmbee.visits.selectors import annotate_visit_counts
+from warmbee.visits.selectors import visit_count_sql
 
 RING_STEPS = (1, 2, 4, 8, 16, 32)
 MAX_RESULTS = 20
@@ -93,29 +98,193 @@ def check_query(query: FinderQuery) -> None:
         raise errors.UnknownAmenityError(codes=", ".join(unknown))
 
 
-# The fields a station's state on arrival depends on, read with its position.
-# In the order selectors.state_at takes them.
-_STATE_FIELDS = ("opening_hours", "closed_until", "closure_reason")
 _CELL_AREA_M2 = float(h3.average_hexagon_area(geo.SEARCH_H3_RESOLUTION, unit="m^2"))
+# The first batch of candidates checked is this many times the results wanted; each
+# further batch of the same search is twice the one before, up to _MAX_BATCH.
+_BATCH_PER_RESULT = 4
+_MAX_BATCH = 512
+
+# (opening hours, closed until, closure reason): what a station's state depends on.
+StateFields = tuple[str, dt.datetime | None, str]
 
 
-def _candidates(query: FinderQuery) -> QuerySet[Station]:
-    """Return the active stations with every wanted amenity available, in any cell."""
-    stations = Station.objects.filter(is_active=True)
-    for code in query.amenity_codes:
-        # A correlated EXISTS keeps the H3 index as the starting point; with a join,
-        # SQLite starts from the amenity and reads every station in the country that has it.
-        stations = stations.filter(
-            Exists(
-                StationAmenity.objects.filter(
-                    station=OuterRef("pk"),
-                    amenity__code=code,
-                    status=AmenityStatus.YES,
-                )
-            )
+def _column(
+    model: type[models.Model], name: str, connection: BaseDatabaseWrapper
+) -> str:
+    model_field = model._meta.get_field(name)
+    assert isinstance(model_field, models.Field)  # noqa: S101  # a column, not a relation
+    quote = connection.ops.quote_name
+    return f"{quote(model._meta.db_table)}.{quote(model_field.column)}"
+
+
+def _placeholders(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The finder's SQL, up to its lists of parameters, for one kind of database."""
+
+    positions: str
+    state_fields: str
+    amenity: str
+    stations: str
+    regions: str
+
+
+# By vendor: the SQL depends only on how the database quotes names.
+_STATEMENTS: dict[str, _Statements] = {}
+
+
+def _statements(connection: BaseDatabaseWrapper) -> _Statements:
+    statements = _STATEMENTS.get(connection.vendor)
+    if statements is not None:
+        return statements
+
+    def column(model: type[models.Model], name: str) -> str:
+        return _column(model, name, connection)
+
+    def columns(*names: str) -> str:
+        return ", ".join(column(Station, name) for name in names)
+
+    quote = connection.ops.quote_name
+    station = quote(Station._meta.db_table)
+    station_id = column(Station, "id")
+    active = f"FROM {station} WHERE {column(Station, 'is_active')} = %s"
+    statements = _STATEMENTS[connection.vendor] = _Statements(
+        positions=(
+            f"SELECT {columns('id', 'lat_deg', 'lon_deg', 'h3_search_cell')} {active}"
+            f" AND {column(Station, 'h3_search_cell')} IN "
+        ),
+        state_fields=(
+            f"SELECT {columns('id', 'opening_hours', 'closed_until', 'closure_reason')}"
+            f" {active} AND {station_id} IN "
+        ),
+        amenity=(
+            f" AND EXISTS (SELECT 1 FROM {quote(StationAmenity._meta.db_table)}"  # noqa: S608
+            f" INNER JOIN {quote(Amenity._meta.db_table)}"
+            f" ON {column(Amenity, 'id')} = {column(StationAmenity, 'amenity')}"
+            f" WHERE {column(StationAmenity, 'station')} = {station_id}"
+            f" AND {column(Amenity, 'code')} = %s"
+            f" AND {column(StationAmenity, 'status')} = %s)"
+        ),
+        # {visits}: the visit count's subquery, which has parameters of its own.
+        stations=(
+            f"SELECT {station}.*, {{visits}} AS visit_count FROM {station}"  # noqa: S608
+            f" WHERE {station_id} IN "
+        ),
+        regions=(
+            f"SELECT * FROM {quote(Region._meta.db_table)}"  # noqa: S608
+            f" WHERE {column(Region, 'id')} IN "
+        ),
+    )
+    return statements
+
+
+class _Sql:
+    """The finder's reads, in SQL on the ORM's connection, with the models' names.
+
+    Django takes longer to build a query than SQLite takes to run it, and these run
+    several times per search. Only table and column names are put into the SQL; every
+    value is a parameter. The same SQL runs on SQLite and PostgreSQL.
+    """
+
+    def __init__(
+        self, connection: BaseDatabaseWrapper, amenity_codes: tuple[str, ...]
+    ) -> None:
+        self.connection = connection
+        self.amenity_codes = amenity_codes
+        self.statements = _statements(connection)
+        closed_until = Station._meta.get_field("closed_until")
+        closed_until_col = closed_until.get_col(Station._meta.db_table)
+        # What the ORM does to a value read from the column (SQLite's are text).
+        self.closed_until_converters = [
+            *connection.ops.get_db_converters(closed_until_col),
+            *closed_until_col.get_db_converters(connection),
+        ]
+
+    def _rows(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+    def positions(self, cells: list[str]) -> list[tuple[int, float, float, str]]:
+        """Return (id, lat, lon, search cell) of the active stations in ``cells``."""
+        sql = f"{self.statements.positions}({_placeholders(len(cells))})"
+        return cast(
+            list[tuple[int, float, float, str]], self._rows(sql, [True, *cells])
         )
-    # Ranked in Python: the model's default ordering would only add a sort.
-    return stations.order_by()
+
+    def qualifying_state_fields(self, ids: list[int]) -> dict[int, StateFields]:
+        """Return {id: state fields} of those of ``ids`` that are active stations with
+        every wanted amenity available."""
+        sql = f"{self.statements.state_fields}({_placeholders(len(ids))})"
+        params: list[Any] = [True, *ids]
+        for code in self.amenity_codes:
+            # A correlated EXISTS on the few stations of the batch, by their ids.
+            sql += self.statements.amenity
+            params += [code, str(AmenityStatus.YES)]
+        found = {}
+        for pk, opening_hours, closed_until, reason in self._rows(sql, params):
+            for converter in self.closed_until_converters:
+                closed_until = converter(closed_until, None, self.connection)
+            found[pk] = (opening_hours, closed_until, reason)
+        return found
+
+    def stations(
+        self, ids: list[int], *, since: dt.datetime, until: dt.datetime
+    ) -> dict[int, Station]:
+        """Return {id: station} of ``ids`` (those that still exist), each with its
+        community and ``visit_count``: its visits with since <= visited_at <= until."""
+        if not ids:
+            return {}
+        visits_sql, visits_params = visit_count_sql(
+            _column(Station, "id", self.connection),
+            self.connection,
+            since=since,
+            until=until,
+        )
+        sql = self.statements.stations.format(visits=visits_sql)
+        sql += f"({_placeholders(len(ids))})"
+        alias = self.connection.alias
+        found = {
+            station.pk: station
+            for station in Station.objects.raw(sql, [*visits_params, *ids]).using(alias)
+        }
+        region_ids = sorted({station.community_id for station in found.values()})
+        if not region_ids:
+            return found
+        communities = Region.objects.raw(
+            f"{self.statements.regions}({_placeholders(len(region_ids))})", region_ids
+        ).using(alias)
+        by_id = {community.pk: community for community in communities}
+        for station in found.values():
+            station.community = by_id[station.community_id]
+        return found
+
+
+def _with_distances_m(
+    lat_deg: float, lon_deg: float, rows: list[tuple[int, float, float, str]]
+) -> list[tuple[float, int, str]]:
+    """Return (distance from the position, id, cell) for (id, lat, lon, cell) rows.
+
+    The distance is ``geo.haversine_m``'s, to the last bit: the same operations in the
+    same order, with what depends only on the position worked out once.
+    """
+    radians, sin, cos = math.radians, math.sin, math.cos
+    asin, sqrt = math.asin, math.sqrt
+    phi1 = radians(lat_deg)
+    cos_phi1 = cos(phi1)
+    diameter_m = 2 * geo.EARTH_RADIUS_M
+    result = []
+    for pk, lat, lon, cell in rows:
+        phi2 = radians(lat)
+        a = (
+            sin((phi2 - phi1) / 2) ** 2
+            + cos_phi1 * cos(phi2) * sin(radians(lon - lon_deg) / 2) ** 2
+        )
+        result.append((diameter_m * asin(sqrt(a)), pk, cell))
+    return result
 
 
 def _travel_time_s(distance_m: float, mode_speed_kmh: float) -> float:
@@ -126,26 +295,28 @@ def _travel_time_s(distance_m: float, mode_speed_kmh: float) -> float:
 class _Search:
     """What one query has learnt so far while its rings widen.
 
-    The stations of a ring step's disk are read from the database at most once, and
-    where the first disk shows the area to be sparse, the disk of a later step is read
-    at once instead of step by step; each step still ranks only the stations in its own
-    disk, so the answer is the same as reading step by step. Each station's state on
-    arrival is worked out once.
+    The positions of the active stations of a ring step's disk are read from the database
+    at most once, and where the first disk shows the area to be sparse, the disk of a
+    later step is read at once instead of step by step; each step still ranks only the
+    stations in its own disk, so the answer is the same as reading step by step. The
+    wanted amenities and the opening hours are read only for the stations ranked nearest,
+    in batches, as the ranking reaches them; each station's state on arrival is worked
+    out once.
     """
 
     query: FinderQuery
     mode_speed_kmh: float
-    # Built once: Django takes longer to build this query than SQLite to run it.
-    stations: QuerySet[Station]
+    sql: _Sql
     read_rings: int = 0
     read_cells: set[str] = field(default_factory=set)
     # (distance, id, search cell), nearest first, of every station read so far.
     candidates: list[tuple[float, int, str]] = field(default_factory=list)
-    # (opening hours, closed until, closure reason) by station id.
-    state_fields: dict[int, tuple[str, dt.datetime | None, str]] = field(
-        default_factory=dict
-    )
+    # By id of each candidate checked: its state fields, or None if it does not qualify
+    # (a wanted amenity is not available, or it is no longer active).
+    checked: dict[int, StateFields | None] = field(default_factory=dict)
+    batch_size: int = 0
     states: dict[int, StationState] = field(default_factory=dict)
+    hours_memo: IntervalsMemo = field(default_factory=dict)
 
     def ranked(self, rings: int) -> list[tuple[float, int]]:
         """Return (distance, id) of the candidates in the disk of ``rings``, nearest first."""
@@ -162,11 +333,20 @@ class _Search:
         """Return the ring step to read up to: ``rings``, or a later one if sparse.
 
         Reads ahead to the first step whose covered radius is expected to hold twice the
-        results wanted, at most two steps ahead, judging the density by what was read.
+        results wanted, at most two steps ahead, judging the density of the stations with
+        the wanted amenities by what was read and checked.
         """
         if not self.read_rings:
             return rings
-        per_m2 = max(len(self.candidates), 1) / (len(self.read_cells) * _CELL_AREA_M2)
+        # The share of the stations checked so far that have the wanted amenities.
+        share = (
+            sum(1 for fields in self.checked.values() if fields) / len(self.checked)
+            if self.checked
+            else 1.0
+        )
+        per_m2 = max(len(self.candidates) * share, 1) / (
+            len(self.read_cells) * _CELL_AREA_M2
+        )
         later = [step for step in RING_STEPS if step >= rings][:3]
         for step in later:
             radius_m = geo.search_disk_radius_m(step)
@@ -179,26 +359,39 @@ class _Search:
         new_cells = [cell for cell in disk if cell not in self.read_cells]
         self.read_cells.update(new_cells)
         self.read_rings = rings
-        rows = self.stations.filter(h3_search_cell__in=new_cells).values_list(
-            "id", "lat_deg", "lon_deg", "h3_search_cell", *_STATE_FIELDS
-        )
-        for pk, lat, lon, cell, opening_hours, closed_until, reason in rows:
-            distance_m = geo.haversine_m(
-                self.query.lat_deg, self.query.lon_deg, lat, lon
+        self.candidates.extend(
+            _with_distances_m(
+                self.query.lat_deg, self.query.lon_deg, self.sql.positions(new_cells)
             )
-            self.candidates.append((distance_m, pk, cell))
-            self.state_fields[pk] = (opening_hours, closed_until, reason)
+        )
         self.candidates.sort()
 
-    def state_on_arrival(self, distance_m: float, pk: int) -> StationState:
+    def _check(self, ranked: list[tuple[float, int]], start: int) -> None:
+        """Check the next batch of unchecked candidates of ``ranked`` from ``start``."""
+        self.batch_size = min(
+            2 * self.batch_size or _BATCH_PER_RESULT * self.query.limit, _MAX_BATCH
+        )
+        batch = list(
+            islice(
+                (pk for _d, pk in ranked[start:] if pk not in self.checked),
+                self.batch_size,
+            )
+        )
+        found = self.sql.qualifying_state_fields(batch)
+        for pk in batch:
+            self.checked[pk] = found.get(pk)
+
+    def state_on_arrival(
+        self, distance_m: float, pk: int, fields: StateFields
+    ) -> StationState:
         state = self.states.get(pk)
         if state is None:
             arrival = self.query.at + dt.timedelta(
                 seconds=_travel_time_s(distance_m, self.mode_speed_kmh)
             )
-            opening_hours, closed_until, reason = self.state_fields[pk]
+            opening_hours, closed_until, reason = fields
             state = self.states[pk] = state_at(
-                opening_hours, closed_until, reason, arrival
+                opening_hours, closed_until, reason, arrival, self.hours_memo
             )
         return state
 
@@ -206,8 +399,14 @@ class _Search:
         """Return (distance, id, state on arrival) of the stations that qualify in the
         disk of ``rings``, nearest first."""
         chosen = []
-        for distance_m, pk in self.ranked(rings):
-            state = self.state_on_arrival(distance_m, pk)
+        ranked = self.ranked(rings)
+        for index, (distance_m, pk) in enumerate(ranked):
+            if pk not in self.checked:
+                self._check(ranked, index)
+            fields = self.checked[pk]
+            if fields is None:
+                continue
+            state = self.state_on_arrival(distance_m, pk, fields)
             if state.is_open or not self.query.open_only:
                 chosen.append((distance_m, pk, state))
             if len(chosen) == self.query.limit:
@@ -224,7 +423,8 @@ def find_nearest_stations(query: FinderQuery) -> FinderAnswer:
     """
     check_query(query)
     mode_speed = speed_kmh(query.mode)
-    search = _Search(query, mode_speed, _candidates(query))
+    sql = _Sql(connections[Station.objects.db], query.amenity_codes)
+    search = _Search(query, mode_speed, sql)
     chosen: list[tuple[float, int, StationState]] = []
     radius_m = 0.0
     for rings in RING_STEPS:
@@ -233,12 +433,11 @@ def find_nearest_stations(query: FinderQuery) -> FinderAnswer:
         chosen = search.qualifying(rings)
         if len(chosen) == query.limit and chosen[-1][0] <= radius_m:
             break
-    chosen_ids = [pk for _distance_m, pk, _state in chosen]
-    stations = annotate_visit_counts(
-        Station.objects.select_related("community").filter(pk__in=chosen_ids),
+    stations = sql.stations(
+        [pk for _distance_m, pk, _state in chosen],
         since=query.at - dt.timedelta(minutes=settings.FINDER_BUSY_WINDOW_MIN),
         until=query.at,
-    ).in_bulk()
+    )
     # Every candidate has every wanted amenity available: list them in catalogue order.
     matching = tuple(
         code for code in list_amenity_codes() if code in query.amenity_codes
@@ -252,7 +451,7 @@ def find_nearest_stations(query: FinderQuery) -> FinderAnswer:
             + dt.timedelta(seconds=_travel_time_s(distance_m, mode_speed)),
             state_on_arrival=state,
             matching_amenity_codes=matching,
-            recent_visits=station.visit_count,
+            recent_visits=station.visit_count,  # type: ignore[attr-defined]
         )
         for distance_m, pk, state in chosen
         # A station deleted since it was ranked is left out.

@@ -45,16 +45,20 @@ def state_at(
     closed_until: dt.datetime | None,
     closure_reason: str,
     moment: dt.datetime,
+    memo: hours.IntervalsMemo | None = None,
 ) -> StationState:
-    """Return the state from the fields it depends on (for reads that skip the model)."""
+    """Return the state from the fields it depends on (for reads that skip the model).
+
+    ``memo``: see ``opening_hours.state_at``.
+    """
     if closed_until is not None and closed_until > moment:
         after = hours.state_at(
-            opening_hours, timezone.localtime(closed_until).replace(tzinfo=None)
+            opening_hours, timezone.localtime(closed_until).replace(tzinfo=None), memo
         )
         opens_at = closed_until if after.is_open else _aware(after.opens_at)
         return StationState(False, None, opens_at, closure_reason)
     local = timezone.localtime(moment).replace(tzinfo=None)
-    state = hours.state_at(opening_hours, local)
+    state = hours.state_at(opening_hours, local, memo)
     return StationState(
         state.is_open, _aware(state.closes_at), _aware(state.opens_at), ""
     )

@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import TypedDict
 
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Q, QuerySet
 from django_stubs_ext import WithAnnotations
 
@@ -35,6 +36,30 @@ def annotate_visit_counts(
     """Annotate each station with ``visit_count``: visits with since <= visited_at <= until."""
     window = Q(visits__visited_at__gte=since, visits__visited_at__lte=until)
     return stations.annotate(visit_count=Count("visits", filter=window))
+
+
+def visit_count_sql(
+    station_id_sql: str,
+    connection: BaseDatabaseWrapper,
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+) -> tuple[str, list[object]]:
+    """Return (SQL, parameters) of a scalar subquery counting the visits of the station
+    whose id is the SQL expression ``station_id_sql``, with since <= visited_at <= until.
+
+    The count ``annotate_visit_counts`` makes, for reads written in SQL (the finder's).
+    """
+    quote = connection.ops.quote_name
+    table = quote(Visit._meta.db_table)
+    station = f"{table}.{quote(Visit._meta.get_field('station').column)}"
+    visited_at = f"{table}.{quote(Visit._meta.get_field('visited_at').column)}"
+    sql = (
+        f"(SELECT COUNT(*) FROM {table} WHERE {station} = {station_id_sql}"  # noqa: S608
+        f" AND {visited_at} >= %s AND {visited_at} <= %s)"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    return sql, [adapt(since), adapt(until)]
 
 
 def list_station_visits(station_id: int) -> QuerySet[Visit]:

@@ -1,5 +1,6 @@
 import datetime as dt
 import math
+import random
 
 import pytest
 from django.utils import timezone
@@ -11,6 +12,7 @@ from warmbee.stations.choices import AmenityStatus, TravelMode
 from warmbee.stations.finder import (
     STRAIGHT_LINE,
     FinderQuery,
+    _with_distances_m,
     find_nearest_stations,
 )
 
@@ -203,6 +205,18 @@ def test_without_wanted_amenities_nothing_is_listed_as_matching():
     assert result.matching_amenity_codes == ()
 
 
+def test_checks_amenities_past_many_nearer_stations_without_them():
+    # More stations without the amenity than the first batches of candidates checked.
+    for index in range(60):
+        _station_at(100 + 5 * index, bearing_deg=6 * index, name=f"without {index}")
+    for distance_m in (500, 520):
+        set_amenities(_station_at(distance_m, name=f"with, {distance_m} m"), ["gym"])
+
+    answer = find_nearest_stations(_query(amenity_codes=("gym",), limit=2))
+
+    assert _names(answer) == ["with, 500 m", "with, 520 m"]
+
+
 def test_refuses_an_unknown_amenity():
     with pytest.raises(errors.UnknownAmenityError) as raised:
         find_nearest_stations(_query(amenity_codes=("sauna", "hot_water", "spa")))
@@ -273,6 +287,21 @@ def test_a_station_that_closes_before_arrival_is_closed_on_arrival():
     assert late.state_on_arrival.opens_at == _local(2026, 3, 5, 8, 0)
     # By e-bike it is reached at 17:55:12, five minutes before closing.
     assert by_ebike.results[0].closes_in_min == 4
+
+
+def test_stations_sharing_hours_are_judged_each_on_its_own_arrival():
+    hours = "Mo-Su 08:00-10:10"
+    _station_at(100, name="reached by 10:02", opening_hours=hours)
+    _station_at(1000, name="reached at 10:17", opening_hours=hours)
+
+    near, far = find_nearest_stations(_query(open_only=False)).results
+
+    assert (near.state_on_arrival.is_open, far.state_on_arrival.is_open) == (
+        True,
+        False,
+    )
+    assert far.state_on_arrival.opens_at == _local(2026, 3, 5, 8, 0)
+    assert _names(find_nearest_stations(_query())) == ["reached by 10:02"]
 
 
 def test_a_station_open_around_the_clock_never_closes():
@@ -412,6 +441,21 @@ def test_stops_widening_once_the_results_are_provably_nearest():
     assert answer.searched_radius_m == geo.search_disk_radius_m(1)
 
 
+def test_distances_are_those_of_haversine_to_the_last_bit():
+    rng = random.Random(7)
+    rows = [
+        (pk, rng.uniform(18, 53.6), rng.uniform(73.4, 135.1), "cell")
+        for pk in range(500)
+    ]
+
+    distances = _with_distances_m(*HERE, rows)
+
+    assert distances == [
+        (geo.haversine_m(*HERE, lat_deg, lon_deg), pk, cell)
+        for pk, lat_deg, lon_deg, cell in rows
+    ]
+
+
 # --- cost ----------------------------------------------------------------------------
 
 
@@ -434,3 +478,12 @@ def test_find_nearest_stations_runs_a_fixed_number_of_queries(
         ]
 
     assert results == [(("hot_water", "microwave"), 1)] * 5
+
+
+def test_stations_come_with_their_community(django_assert_num_queries):
+    station = _station_at(100)
+
+    result = find_nearest_stations(_query()).results[0]
+
+    with django_assert_num_queries(0):
+        assert result.station.community.code == station.community.code

@@ -102,6 +102,36 @@ class CoverageRunNotFoundError(NotFoundError):
     message = _("There is no such coverage run.")
 
 
+class DemandLayerNotFoundError(NotFoundError):
+    code = "demand_layer_not_found"
+    message = _("The county has no demand layer number %(layer_id)s.")
+
+
+class NoDemandLayerChosenError(CoverageError):
+    code = "demand_layer_not_chosen"
+    message = _("Choose which imported places to use as demand.")
+
+
+class NoPlacedWorkersError(CoverageError):
+    code = "no_placed_workers"
+    message = _(
+        "No registered worker who consents names a usual work area with a station in "
+        "service, so there is no worker demand to place (%(not_placed)s workers in "
+        "communities without a station)."
+    )
+
+
+class InvalidPlacesFileError(CoverageError):
+    """A places CSV that cannot be imported; ``problems`` lists each, translated."""
+
+    code = "invalid_places_file"
+    message = _("The file was not imported, and nothing was saved:")
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__()
+        self.problems = problems
+
+
 class CoverageRunFailedUnexpectedlyError(CoverageError):
     code = "coverage_run_crashed"
     message = _(
@@ -131,6 +161,9 @@ _STORED_ERRORS: tuple[type[DomainError], ...] = (
     NotCountyPlannerError,
     CoverageRunNotFoundError,
     CoverageRunFailedUnexpectedlyError,
+    DemandLayerNotFoundError,
+    NoDemandLayerChosenError,
+    NoPlacedWorkersError,
 )
 ERRORS_BY_CODE: dict[str, type[DomainError]] = {
     error.code: error for error in _STORED_ERRORS

@@ -22,8 +22,24 @@ from warmbee.coverage.models import CoverageRun, CoverageRunStatus
 
 
 def unit_label(unit: str) -> str:
-    """Return how the demand unit reads ('road_km': km of road, 'area_km2': km²)."""
-    return {"road_km": _("km of road"), "area_km2": _("km²")}.get(unit, unit)
+    """Return how the demand unit reads ('road_km': km of road, 'area_km2': km²...)."""
+    return {
+        "road_km": _("km of road"),
+        "area_km2": _("km²"),
+        "workers": _("workers"),
+        "places": _("places"),
+    }.get(unit, unit)
+
+
+def demand_layer_label(layer: str, unit: str, layer_name: str | None) -> str:
+    """Return which demand a run used, in a few words."""
+    if layer == "workers":
+        return _("registered workers' usual work areas")
+    if layer == "places":
+        return _("imported places “%(name)s”") % {"name": layer_name or "?"}
+    if unit == "road_km":
+        return _("spread evenly over the roads")
+    return _("spread evenly over the area around the stations")
 
 
 def mode_label(mode: str) -> str:
@@ -97,6 +113,14 @@ class CellFigures:
 
 
 @dataclass(frozen=True)
+class NotPlacedFigures:
+    """A community workers named that has no station, hence no position."""
+
+    name: str
+    weight: float
+
+
+@dataclass(frozen=True)
 class RecommendationFigures:
     new_sites: int
     candidate_count: int
@@ -136,6 +160,13 @@ class PlanFigures:
     minutes: float
     unit: str
     unit_label: str
+    demand_layer: str
+    demand_layer_label: str
+    demand_layer_id: int | None
+    off_network_points: int
+    off_network_weight: float
+    not_placed: tuple[NotPlacedFigures, ...]
+    positions_are_approximate: bool
     demand_points: int
     total_weight: float
     covered_weight: float
@@ -166,6 +197,45 @@ class PlanFigures:
             "No road network was loaded: travel times are estimated as straight-line "
             "distance × %(factor)s."
         ) % {"factor": self.detour_factor}
+
+    @property
+    def not_placed_weight(self) -> float:
+        return sum(community.weight for community in self.not_placed)
+
+    @property
+    def demand_statement(self) -> str:
+        """Say which demand was used, its unit and what was left out of reach."""
+        text = _("Demand: %(layer)s, counted in %(unit)s, %(points)s points.") % {
+            "layer": self.demand_layer_label,
+            "unit": self.unit_label,
+            "points": self.demand_points,
+        }
+        if self.off_network_points:
+            text += " " + _(
+                "%(points)s of them (%(weight)s %(unit)s) are too far from any road "
+                "and count as not covered."
+            ) % {
+                "points": self.off_network_points,
+                "weight": f"{self.off_network_weight:g}",
+                "unit": self.unit_label,
+            }
+        if self.not_placed:
+            text += " " + _(
+                "%(weight)s workers name communities without a station, which "
+                "have no position, and are not in the figures: %(names)s."
+            ) % {
+                "weight": f"{self.not_placed_weight:g}",
+                "names": ", ".join(
+                    f"{community.name} ({community.weight:g})"
+                    for community in self.not_placed
+                ),
+            }
+        if self.positions_are_approximate:
+            text += " " + _(
+                "Communities are placed at their stations, some of whose positions "
+                "are approximate."
+            )
+        return text
 
     @property
     def file_stem(self) -> str:
@@ -225,6 +295,13 @@ def _recommendation(
     )
 
 
+def _not_placed(demand: dict[str, Any]) -> tuple[NotPlacedFigures, ...]:
+    return tuple(
+        NotPlacedFigures(name=_name(row), weight=float(row["weight"]))
+        for row in demand.get("not_placed", [])
+    )
+
+
 def summarise_plan(run: CoverageRun) -> PlanFigures | None:
     """Return the figures of a finished run, or None while it has no result."""
     result = run.result
@@ -248,6 +325,17 @@ def summarise_plan(run: CoverageRun) -> PlanFigures | None:
         minutes=float(result["minutes"]),
         unit=str(demand["unit"]),
         unit_label=unit_label(str(demand["unit"])),
+        demand_layer=str(demand.get("layer", "uniform")),
+        demand_layer_label=demand_layer_label(
+            str(demand.get("layer", "uniform")),
+            str(demand["unit"]),
+            demand.get("layer_name"),
+        ),
+        demand_layer_id=demand.get("layer_id"),
+        off_network_points=int(demand.get("off_network_points", 0)),
+        off_network_weight=float(demand.get("off_network_weight", 0.0)),
+        not_placed=_not_placed(demand),
+        positions_are_approximate=bool(demand.get("positions_are_approximate")),
         demand_points=int(demand["points"]),
         total_weight=total,
         covered_weight=float(demand["covered_weight"]),
@@ -387,7 +475,17 @@ def plan_geojson(figures: PlanFigures) -> dict[str, Any]:
             "note": generated_network_label() if figures.network_is_generated else "",
             "mode": figures.mode_label,
             "minutes": figures.minutes,
+            "demand_layer": figures.demand_layer,
+            "demand_layer_id": figures.demand_layer_id,
+            "demand_statement": figures.demand_statement,
             "unit": figures.unit,
+            "unit_label": figures.unit_label,
+            "off_network_points": figures.off_network_points,
+            "off_network_weight": figures.off_network_weight,
+            "not_placed": [
+                {"name": community.name, "weight": community.weight}
+                for community in figures.not_placed
+            ],
             "total_weight": figures.total_weight,
             "covered_weight": figures.covered_weight,
             "covered_share": figures.covered_share,
@@ -429,8 +527,28 @@ def _summary_rows(figures: PlanFigures) -> list[list[Any]]:
     rows += [
         [_("Travel"), figures.mode_label],
         [_("Minutes"), figures.minutes],
+        [_("Demand layer"), figures.demand_layer_label],
         [_("Demand unit"), figures.unit_label],
         [_("Demand points"), figures.demand_points],
+        [_("Points too far from a road"), figures.off_network_points],
+        [_("Demand too far from a road"), figures.off_network_weight],
+    ]
+    if figures.not_placed:
+        rows.append(
+            [
+                _("Workers in communities without a station (not placed)"),
+                figures.not_placed_weight,
+            ]
+        )
+        rows += [
+            [_("Not placed: %(name)s") % {"name": community.name}, community.weight]
+            for community in figures.not_placed
+        ]
+    if figures.positions_are_approximate:
+        rows.append(
+            [_("Community positions"), _("Some community positions are approximate.")]
+        )
+    rows += [
         [_("Total demand"), figures.total_weight],
         [_("Covered demand"), figures.covered_weight],
         [_("Covered share"), figures.covered_share],

@@ -1,11 +1,28 @@
-"""The planner's form: parses a new run's settings; the service checks them."""
+"""The planner's forms: a new run's settings and a places CSV; the services check them."""
 
 from typing import Any
 
 from django import forms
+from django.core.validators import FileExtensionValidator
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from warmbee.coverage.demand_layers import PLACES, UNAVAILABLE_LAYERS
+from warmbee.coverage.models import DemandLayer
 from warmbee.coverage.services import DEFAULT_PARAMETERS, MAX_MINUTES, MAX_NEW_SITES
+
+
+class DemandLayerChoiceField(forms.ModelChoiceField[DemandLayer]):
+    def label_from_instance(self, obj: DemandLayer) -> str:
+        return str(
+            _("%(name)s (%(count)s places, %(when)s)")
+            % {
+                "name": obj.name,
+                "count": obj.point_count,
+                "when": date_format(localtime(obj.uploaded_at), "Y-m-d"),
+            }
+        )
 
 
 class CoverageRunForm(forms.Form):
@@ -35,10 +52,77 @@ class CoverageRunForm(forms.Form):
         ],
         initial=DEFAULT_PARAMETERS["candidate_source"],
     )
+    demand_layer = forms.ChoiceField(
+        label=_("Demand"),
+        choices=[
+            ("uniform", _("Spread evenly over the roads (or the area)")),
+            ("workers", _("Registered workers' usual work areas")),
+            (PLACES, _("Imported places (CSV)")),
+        ],
+        initial=DEFAULT_PARAMETERS["demand_layer"],
+        widget=forms.RadioSelect,
+        required=False,  # not chosen: uniform, as before layers existed
+    )
+    demand_layer_id = DemandLayerChoiceField(
+        label=_("Imported places"),
+        queryset=DemandLayer.objects.none(),
+        required=False,
+        empty_label=_("choose…"),
+        help_text=_("Used when the demand is imported places."),
+    )
+
+    def __init__(self, *args: Any, layers: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if layers is not None:
+            field = self.fields["demand_layer_id"]
+            assert isinstance(field, DemandLayerChoiceField)  # noqa: S101  # declared above
+            field.queryset = layers
+
+    @property
+    def unavailable_layers(self) -> tuple[Any, ...]:
+        """Demand layers the issue names that cannot be offered yet, with the reason."""
+        return UNAVAILABLE_LAYERS
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("demand_layer") == PLACES and not cleaned.get("demand_layer_id"):
+            self.add_error(
+                "demand_layer_id", _("Choose which imported places to use as demand.")
+            )
+        return cleaned
 
     def parameters(self) -> dict[str, Any]:
         """Return the settings for ``services.start_coverage_run``."""
-        return {
+        parameters = {
             name: self.cleaned_data[name]
-            for name in ("mode", "minutes", "new_sites", "candidate_source")
+            for name in (
+                "mode",
+                "minutes",
+                "new_sites",
+                "candidate_source",
+                "demand_layer",
+            )
         }
+        parameters["demand_layer"] = parameters["demand_layer"] or "uniform"
+        layer = self.cleaned_data.get("demand_layer_id")
+        if parameters["demand_layer"] == PLACES and layer is not None:
+            parameters["demand_layer_id"] = layer.pk
+        return parameters
+
+
+class PlacesUploadForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the layer"),
+        max_length=100,
+        required=False,
+        help_text=_("For example “delivery hot spots, May”; the file name if empty."),
+    )
+    file = forms.FileField(
+        label=_("CSV file"),
+        validators=[FileExtensionValidator(["csv", "txt"])],
+        help_text=_(
+            "Columns name, lat, lon and optionally weight (default 1); WGS-84 (GPS) "
+            "degrees, not Amap or Baidu coordinates; UTF-8; at most 20,000 places "
+            "and 1 MB."
+        ),
+    )

@@ -1,4 +1,4 @@
-"""Road networks imported per county and coverage runs; no domain logic here."""
+"""Road networks imported per county, demand layers and coverage runs; no domain logic."""
 
 from pathlib import Path
 
@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RoadNetwork(models.Model):
@@ -75,6 +76,56 @@ class RoadNetwork(models.Model):
         return Path(settings.NETWORK_DIR) / self.file_name
 
 
+class DemandLayer(models.Model):
+    """An imported list of places (a CSV) that a coverage run can use as its demand.
+
+    ``points`` holds the places as columns, ``{"name": [...], "lat_deg": [...],
+    "lon_deg": [...], "weight": [...]}`` (WGS-84): a run reads them all at once as
+    arrays and nothing queries one place, so a JSON document (at most 20,000 places)
+    beats 20,000 child rows. A layer is never edited; runs keep pointing at it.
+    """
+
+    county = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        related_name="demand_layers",
+        limit_choices_to={"level": "county"},
+    )
+    name = models.CharField(pgettext_lazy("demand layer", "name"), max_length=100)
+    source_file_name = models.CharField(_("file"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    point_count = models.PositiveIntegerField(_("places"))
+    total_weight = models.FloatField(_("total weight"))
+    points = models.JSONField(_("places (columns)"))
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("demand layer")
+        verbose_name_plural = _("demand layers")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(point_count__gte=1),
+                name="demand_layer_has_places",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total_weight__gt=0),
+                name="demand_layer_positive_weight",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class CoverageRunStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
     RUNNING = "running", _("running")
@@ -117,6 +168,15 @@ class CoverageRun(models.Model):
         null=True,
         blank=True,
         related_name="runs",
+    )
+    demand_layer = models.ForeignKey(
+        DemandLayer,
+        verbose_name=_("demand layer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="runs",
+        help_text=_("The imported places used as demand, when the run uses some."),
     )
     parameters = models.JSONField(_("parameters"), default=dict)
     status = models.CharField(

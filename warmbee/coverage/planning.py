@@ -2,6 +2,11 @@
 
 Composes the engine (demand, travel, siting) for a coverage run; reads no database and
 returns plain JSON-ready values. Called by ``services.execute_coverage_run``.
+
+Demand is either uniform (road length per node on a network, a grid of area without
+one) or a layer of weighted points given by the caller (workers, imported places).
+Station areas on the map and the candidate sites of ``cells`` always come from the
+uniform points, so a point layer still gets areas and sites anywhere on the roads.
 """
 
 import time
@@ -52,8 +57,21 @@ Progress = Callable[[str, int], None]
 
 
 @dataclass(frozen=True)
+class DemandPoints:
+    """Demand as weighted points (n_points,) in WGS-84, and the unit of the weights."""
+
+    lat_deg: NDArray[np.float64]
+    lon_deg: NDArray[np.float64]
+    weight: NDArray[np.float64]
+    unit: str
+
+
+@dataclass(frozen=True)
 class PlanInput:
-    """Stations (n_stations,) with their database ids, and the checked parameters."""
+    """Stations (n_stations,) with their database ids, and the checked parameters.
+
+    ``layer_points`` is the demand when the layer is not uniform.
+    """
 
     station_id: NDArray[np.int64]
     station_lat_deg: NDArray[np.float64]
@@ -66,6 +84,7 @@ class PlanInput:
     speed_m_s: float
     detour_factor: float
     solver_time_limit_s: float
+    layer_points: DemandPoints | None = None
 
 
 @dataclass(frozen=True)
@@ -87,15 +106,7 @@ class LoadedNetwork:
         return graph
 
 
-@dataclass(frozen=True)
-class _Demand:
-    lat_deg: NDArray[np.float64]
-    lon_deg: NDArray[np.float64]
-    weight: NDArray[np.float64]
-    unit: str
-
-
-def network_demand(network: RoadNetwork) -> _Demand:
+def network_demand(network: RoadNetwork) -> DemandPoints:
     """Spread demand uniformly over the roads: each node gets half of each road at it."""
     tails = network.tails()
     heads = network.indices.astype(np.int64)
@@ -104,10 +115,10 @@ def network_demand(network: RoadNetwork) -> _Demand:
     half_m = network.length_m[first].astype(np.float64) / 2.0
     weight = np.bincount(low[first], half_m, minlength=network.node_count)
     weight += np.bincount(high[first], half_m, minlength=network.node_count)
-    return _Demand(network.lat_deg, network.lon_deg, weight / 1000.0, "road_km")
+    return DemandPoints(network.lat_deg, network.lon_deg, weight / 1000.0, "road_km")
 
 
-def grid_demand(plan: PlanInput) -> _Demand:
+def grid_demand(plan: PlanInput) -> DemandPoints:
     """Spread demand over a grid around the stations, as far as twice the reach."""
     if plan.station_lat_deg.size == 0:
         raise NoDemandError()
@@ -131,12 +142,12 @@ def grid_demand(plan: PlanInput) -> _Demand:
     grid_lat, grid_lon = np.meshgrid(lats, lons, indexing="ij")
     area_km2 = (spacing_m / 1000.0) ** 2
     count = grid_lat.size
-    return _Demand(
+    return DemandPoints(
         grid_lat.ravel(), grid_lon.ravel(), np.full(count, area_km2), "area_km2"
     )
 
 
-def _candidates(demand: _Demand, source: str) -> NDArray[np.int64]:
+def _candidates(demand: DemandPoints, source: str) -> NDArray[np.int64]:
     """Return the demand points (indices) that serve as candidate sites.
 
     ``cells``: per H3 cell at the finest resolution giving at most ``MAX_CANDIDATES``
@@ -171,21 +182,22 @@ def _candidates(demand: _Demand, source: str) -> NDArray[np.int64]:
 
 
 def _straight_line_problem(
-    demand: _Demand,
-    sites: NDArray[np.int64],
+    demand: DemandPoints,
+    site_lat_deg: NDArray[np.float64],
+    site_lon_deg: NDArray[np.float64],
     plan: PlanInput,
     covered: NDArray[np.bool_],
 ) -> SitingProblem:
     radius_m = plan.minutes * 60.0 * plan.speed_m_s / plan.detour_factor
     near = NodeSnapper(demand.lat_deg, demand.lon_deg).nodes_within(
-        demand.lat_deg[sites], demand.lon_deg[sites], radius_m=radius_m, sort=False
+        site_lat_deg, site_lon_deg, radius_m=radius_m, sort=False
     )
     pairs = near.tocoo()
     site, point = pairs.row, pairs.col
     within = (
         haversine_m(
-            demand.lat_deg[sites[site]],
-            demand.lon_deg[sites[site]],
+            site_lat_deg[site],
+            site_lon_deg[site],
             demand.lat_deg[point],
             demand.lon_deg[point],
         )
@@ -193,27 +205,49 @@ def _straight_line_problem(
     )
     coverage = scipy.sparse.csr_array(
         (np.ones(int(within.sum()), dtype=bool), (point[within], site[within])),
-        shape=(demand.lat_deg.size, sites.size),
+        shape=(demand.lat_deg.size, site_lat_deg.size),
     )
     return SitingProblem.from_coverage(coverage, demand.weight, already_covered=covered)
+
+
+@dataclass(frozen=True)
+class _OnNetwork:
+    """Demand points (n_points,) on the network: their node (-1 off it), access time."""
+
+    node: NDArray[np.int64]
+    access_time_s: NDArray[np.float64]
+
+
+def _on_network(
+    loaded: LoadedNetwork, graph: ModeGraph, points: DemandPoints, is_nodes: bool
+) -> _OnNetwork:
+    if is_nodes:  # uniform demand: the points are the network's nodes
+        count = points.lat_deg.size
+        return _OnNetwork(np.arange(count, dtype=np.int64), np.zeros(count))
+    snap = loaded.snapper.snap(points.lat_deg, points.lon_deg)
+    return _OnNetwork(
+        np.where(snap.on_network, snap.node, -1).astype(np.int64),
+        np.where(snap.on_network, snap.distance_m / graph.access_speed_m_s, 0.0),
+    )
 
 
 def _network_problem(
     loaded: LoadedNetwork,
     graph: ModeGraph,
-    demand: _Demand,
-    sites: NDArray[np.int64],
+    demand: _OnNetwork,
+    weight: NDArray[np.float64],
+    site_node: NDArray[np.int64],
     plan: PlanInput,
     covered: NDArray[np.bool_],
 ) -> SitingProblem:
-    # Demand points are the network's nodes: a candidate at point i sits on node i.
     threshold_s = plan.minutes * 60.0
-    reach = reach_sets(graph, sites, limit_s=threshold_s, snapper=loaded.snapper)
+    reach = reach_sets(graph, site_node, limit_s=threshold_s, snapper=loaded.snapper)
     return SitingProblem.from_reach_sets(
         reach,
-        np.arange(demand.lat_deg.size, dtype=np.int64),
-        demand.weight,
+        demand.node,
+        weight,
         threshold_s=threshold_s,
+        demand_access_time_s=demand.access_time_s,
         already_covered=covered,
     )
 
@@ -246,22 +280,26 @@ def _added_weight_in_order(
 
 
 def _station_rows(
-    plan: PlanInput, demand: _Demand, coverage: CoverageResult
+    plan: PlanInput,
+    demand: DemandPoints,
+    coverage: CoverageResult,
+    area: DemandPoints,
+    area_coverage: CoverageResult,
 ) -> list[dict[str, Any]]:
+    """Return each station's demand served and its area (the ``area`` points it serves)."""
     served = coverage.covered & (coverage.nearest_station >= 0)
     station_weight = np.bincount(
         coverage.nearest_station[served],
         weights=demand.weight[served],
         minlength=plan.station_id.size,
     )
+    area_served = area_coverage.covered & (area_coverage.nearest_station >= 0)
     rows = []
     for index in range(plan.station_id.size):
-        mine = np.flatnonzero(served & (coverage.nearest_station == index))
+        mine = np.flatnonzero(area_served & (area_coverage.nearest_station == index))
         cells = sorted(
             {
-                h3.latlng_to_cell(
-                    demand.lat_deg[i], demand.lon_deg[i], MAP_CELL_RESOLUTION
-                )
+                h3.latlng_to_cell(area.lat_deg[i], area.lon_deg[i], MAP_CELL_RESOLUTION)
                 for i in mine.tolist()
             }
         )
@@ -278,43 +316,123 @@ def _station_rows(
     return rows
 
 
+def _coverage(
+    plan: PlanInput,
+    loaded: LoadedNetwork | None,
+    graph: ModeGraph | None,
+    points: DemandPoints,
+) -> CoverageResult:
+    if loaded is not None and graph is not None:
+        return network_coverage(
+            graph,
+            loaded.snapper,
+            station_lat_deg=plan.station_lat_deg,
+            station_lon_deg=plan.station_lon_deg,
+            demand_lat_deg=points.lat_deg,
+            demand_lon_deg=points.lon_deg,
+            demand_weight=points.weight,
+            threshold_s=plan.minutes * 60.0,
+        )
+    return straight_line_coverage(
+        station_lat_deg=plan.station_lat_deg,
+        station_lon_deg=plan.station_lon_deg,
+        demand_lat_deg=points.lat_deg,
+        demand_lon_deg=points.lon_deg,
+        demand_weight=points.weight,
+        speed_m_s=plan.speed_m_s,
+        detour_factor=plan.detour_factor,
+        threshold_s=plan.minutes * 60.0,
+    )
+
+
+def _recommend(
+    plan: PlanInput,
+    loaded: LoadedNetwork | None,
+    graph: ModeGraph | None,
+    demand: DemandPoints,
+    uniform: DemandPoints | None,
+    coverage: CoverageResult,
+    progress: Progress,
+) -> dict[str, Any]:
+    """Choose ``plan.new_sites`` sites; candidates come from the uniform points for
+    ``cells`` (when there are any) and from the demand points for ``demand_points``.
+    """
+    site_points = (
+        uniform if plan.candidate_source == "cells" and uniform is not None else demand
+    )
+    sites = _candidates(site_points, plan.candidate_source)
+    if loaded is not None and graph is not None:
+        on_network = _on_network(loaded, graph, demand, demand is uniform)
+        site_on = _on_network(loaded, graph, site_points, site_points is uniform)
+        site_node = site_on.node[sites]
+        site_node = np.unique(site_node[site_node >= 0])  # one candidate per node
+        if plan.new_sites > site_node.size:
+            raise TooManySitesError(k=plan.new_sites, candidates=int(site_node.size))
+        site_lat = loaded.network.lat_deg[site_node].astype(np.float64)
+        site_lon = loaded.network.lon_deg[site_node].astype(np.float64)
+        problem = _network_problem(
+            loaded, graph, on_network, demand.weight, site_node, plan, coverage.covered
+        )
+    else:
+        if plan.new_sites > sites.size:
+            raise TooManySitesError(k=plan.new_sites, candidates=int(sites.size))
+        site_lat = site_points.lat_deg[sites]
+        site_lon = site_points.lon_deg[sites]
+        problem = _straight_line_problem(
+            demand, site_lat, site_lon, plan, coverage.covered
+        )
+    candidate_count = int(site_lat.size)
+    progress("siting", 70)
+    solution = _solve(problem, plan)
+    total = coverage.total_weight
+    return {
+        "new_sites": plan.new_sites,
+        "candidate_count": candidate_count,
+        "status": str(solution.status),
+        "method": solution.method,
+        "added_weight": round(solution.objective, 6),
+        "bound": round(solution.bound, 6),
+        "gap": round(solution.gap, 6),
+        "covered_share_after": round(
+            (coverage.covered_weight + solution.objective) / total, 6
+        )
+        if total > 0
+        else 0.0,
+        "sites": [
+            {
+                "lat_deg": float(site_lat[site]),
+                "lon_deg": float(site_lon[site]),
+                "added_weight": round(added, 6),
+            }
+            for site, added in _added_weight_in_order(problem, solution.sites)
+        ],
+    }
+
+
 def compute_plan(
     plan: PlanInput, loaded: LoadedNetwork | None, progress: Progress
 ) -> dict[str, Any]:
     """Return coverage now, uncovered demand by cell and the ``new_sites`` best sites.
 
-    Raises ``NoDemandError`` when there is neither a network nor a station, and
-    ``TooManySitesError`` when more sites are asked for than there are candidates.
+    Layer points off the network count as not covered and are reported
+    (``demand.off_network_points``). Raises ``NoDemandError`` when uniform demand has
+    neither a network nor a station to spread over, and ``TooManySitesError`` when more
+    sites are asked for than there are candidates.
     """
     started = time.perf_counter()
-    threshold_s = plan.minutes * 60.0
     progress("coverage", 20)
-    graph = None
+    graph = loaded.graph(plan.mode) if loaded is not None else None
+    uniform: DemandPoints | None = None
     if loaded is not None:
-        graph = loaded.graph(plan.mode)
-        demand = network_demand(loaded.network)
-        coverage = network_coverage(
-            graph,
-            loaded.snapper,
-            station_lat_deg=plan.station_lat_deg,
-            station_lon_deg=plan.station_lon_deg,
-            demand_lat_deg=demand.lat_deg,
-            demand_lon_deg=demand.lon_deg,
-            demand_weight=demand.weight,
-            threshold_s=threshold_s,
-        )
-    else:
-        demand = grid_demand(plan)
-        coverage = straight_line_coverage(
-            station_lat_deg=plan.station_lat_deg,
-            station_lon_deg=plan.station_lon_deg,
-            demand_lat_deg=demand.lat_deg,
-            demand_lon_deg=demand.lon_deg,
-            demand_weight=demand.weight,
-            speed_m_s=plan.speed_m_s,
-            detour_factor=plan.detour_factor,
-            threshold_s=threshold_s,
-        )
+        uniform = network_demand(loaded.network)
+    elif plan.layer_points is None or plan.station_lat_deg.size > 0:
+        uniform = grid_demand(plan)
+    demand = plan.layer_points if plan.layer_points is not None else uniform
+    assert demand is not None  # noqa: S101  # grid_demand raises rather than give none
+    coverage = _coverage(plan, loaded, graph, demand)
+    area, area_coverage = demand, coverage
+    if uniform is not None and demand is not uniform:
+        area, area_coverage = uniform, _coverage(plan, loaded, graph, uniform)
     cells = uncovered_demand_by_cell(
         demand.lat_deg,
         demand.lon_deg,
@@ -322,6 +440,7 @@ def compute_plan(
         coverage.covered,
         resolution=MAP_CELL_RESOLUTION,
     )
+    off_network = coverage.off_network
     result: dict[str, Any] = {
         "method": coverage.method,
         "mode": str(plan.mode),
@@ -334,8 +453,10 @@ def compute_plan(
             "total_weight": round(coverage.total_weight, 6),
             "covered_weight": round(coverage.covered_weight, 6),
             "covered_share": round(coverage.covered_share, 6),
+            "off_network_points": int(off_network.sum()),
+            "off_network_weight": round(float(demand.weight[off_network].sum()), 6),
         },
-        "stations": _station_rows(plan, demand, coverage),
+        "stations": _station_rows(plan, demand, coverage, area, area_coverage),
         "uncovered_cells": [
             {"cell": cell, "weight": round(float(weight), 6)}
             for cell, weight in zip(
@@ -349,40 +470,8 @@ def compute_plan(
     }
     if plan.new_sites > 0:
         progress("candidates", 40)
-        sites = _candidates(demand, plan.candidate_source)
-        if plan.new_sites > sites.size:
-            raise TooManySitesError(k=plan.new_sites, candidates=int(sites.size))
-        if loaded is not None and graph is not None:
-            problem = _network_problem(
-                loaded, graph, demand, sites, plan, coverage.covered
-            )
-        else:
-            problem = _straight_line_problem(demand, sites, plan, coverage.covered)
-        progress("siting", 70)
-        solution = _solve(problem, plan)
-        chosen = [
-            {
-                "lat_deg": float(demand.lat_deg[sites[site]]),
-                "lon_deg": float(demand.lon_deg[sites[site]]),
-                "added_weight": round(added, 6),
-            }
-            for site, added in _added_weight_in_order(problem, solution.sites)
-        ]
-        total = coverage.total_weight
-        result["recommendation"] = {
-            "new_sites": plan.new_sites,
-            "candidate_count": int(sites.size),
-            "status": str(solution.status),
-            "method": solution.method,
-            "added_weight": round(solution.objective, 6),
-            "bound": round(solution.bound, 6),
-            "gap": round(solution.gap, 6),
-            "covered_share_after": round(
-                (coverage.covered_weight + solution.objective) / total, 6
-            )
-            if total > 0
-            else 0.0,
-            "sites": chosen,
-        }
+        result["recommendation"] = _recommend(
+            plan, loaded, graph, demand, uniform, coverage, progress
+        )
     result["elapsed_s"] = round(time.perf_counter() - started, 3)
     return result

@@ -15,12 +15,18 @@ from warmbee.coverage.engine.snapping import NodeSnapper
 from warmbee.coverage.engine.storage import load_network
 from warmbee.coverage.errors import (
     CoverageRunNotFoundError,
+    DemandLayerNotFoundError,
     NotCountyPlannerError,
     UnknownCountyError,
     error_from_code,
     from_engine_error,
 )
-from warmbee.coverage.models import CoverageRun, CoverageRunStatus, RoadNetwork
+from warmbee.coverage.models import (
+    CoverageRun,
+    CoverageRunStatus,
+    DemandLayer,
+    RoadNetwork,
+)
 from warmbee.coverage.permissions import can_plan_county, list_plannable_counties
 from warmbee.coverage.planning import LoadedNetwork
 from warmbee.regions.models import Region, RegionLevel
@@ -97,9 +103,72 @@ def list_county_stations(county: Region) -> QuerySet[Station]:
     ).order_by("pk")
 
 
+@dataclass(frozen=True)
+class CommunityPosition:
+    """Where a community is taken to be: the mean position of its stations in service.
+
+    ``is_approximate`` when any of those stations' positions is marked approximate
+    (the demo stations are).
+    """
+
+    community_id: int
+    lat_deg: float
+    lon_deg: float
+    station_count: int
+    is_approximate: bool
+
+
+def community_positions(county: Region) -> dict[int, CommunityPosition]:
+    """Return a position for each community of the county that has a station in service.
+
+    Communities carry no coordinates of their own, so a community is placed at the mean
+    position of its stations; communities without one are missing from the answer.
+    """
+    rows: dict[int, list[tuple[float, float, bool]]] = {}
+    for community_id, lat_deg, lon_deg, approximate in list_county_stations(
+        county
+    ).values_list("community_id", "lat_deg", "lon_deg", "position_is_approximate"):
+        rows.setdefault(community_id, []).append((lat_deg, lon_deg, approximate))
+    return {
+        community_id: CommunityPosition(
+            community_id=community_id,
+            lat_deg=sum(row[0] for row in stations) / len(stations),
+            lon_deg=sum(row[1] for row in stations) / len(stations),
+            station_count=len(stations),
+            is_approximate=any(row[2] for row in stations),
+        )
+        for community_id, stations in rows.items()
+    }
+
+
+def list_demand_layers(county: Region) -> QuerySet[DemandLayer]:
+    """Return the county's imported demand layers, newest first, without their places."""
+    return (
+        DemandLayer.objects.select_related("uploaded_by")
+        .defer("points")
+        .filter(county=county)
+    )
+
+
+def access_demand_layer(user: User, county: Region, layer_id: int) -> DemandLayer:
+    """Return the county's layer ``layer_id`` if ``user`` may plan for the county.
+
+    A layer of another county is not found, so its existence is not revealed.
+    """
+    if not can_plan_county(user, county):
+        raise NotCountyPlannerError()
+    layer = DemandLayer.objects.filter(pk=layer_id, county=county).first()
+    if layer is None:
+        raise DemandLayerNotFoundError(layer_id=layer_id)
+    return layer
+
+
 def get_coverage_run(run_id: int) -> CoverageRun:
     run = (
-        CoverageRun.objects.select_related("county", "network", "created_by")
+        CoverageRun.objects.select_related(
+            "county", "network", "created_by", "demand_layer"
+        )
+        .defer("demand_layer__points")
         .filter(pk=run_id)
         .first()
     )

@@ -1,4 +1,4 @@
-"""Writes for coverage: import a county's road network, start and compute coverage runs."""
+"""Writes for coverage: import networks and demand layers, start and compute runs."""
 
 import logging
 import os
@@ -19,6 +19,14 @@ from warmbee.accounts.models import User
 from warmbee.core.audit import record_audit
 from warmbee.core.errors import DomainError
 from warmbee.core.models import AuditAction
+from warmbee.coverage.demand_layers import (
+    DEMAND_LAYERS,
+    PLACES,
+    WORKERS,
+    LayerDemand,
+    places_demand,
+    worker_demand,
+)
 from warmbee.coverage.engine.errors import CoverageEngineError
 from warmbee.coverage.engine.network import RoadNetwork as EngineNetwork
 from warmbee.coverage.engine.network import TravelMode
@@ -29,6 +37,7 @@ from warmbee.coverage.errors import (
     CoverageRunFailedUnexpectedlyError,
     InvalidCoverageParametersError,
     NetworkChangedError,
+    NoDemandLayerChosenError,
     NotACountyError,
     NotCountyPlannerError,
     from_engine_error,
@@ -37,11 +46,14 @@ from warmbee.coverage.models import (
     CoverageRun,
     CoverageRunStage,
     CoverageRunStatus,
+    DemandLayer,
     RoadNetwork,
 )
 from warmbee.coverage.permissions import can_plan_county
+from warmbee.coverage.places_csv import parse_places_csv
 from warmbee.coverage.planning import PlanInput, compute_plan
 from warmbee.coverage.selectors import (
+    access_demand_layer,
     find_active_network,
     list_county_stations,
     load_engine_network,
@@ -54,7 +66,6 @@ ImportProgressCallback = Callable[[ImportProgress], None]
 
 COVERAGE_MODES = (TravelMode.WALK, TravelMode.EBIKE)
 CANDIDATE_SOURCES = ("cells", "demand_points")
-DEMAND_LAYERS = ("uniform",)
 MAX_NEW_SITES = 50
 MAX_MINUTES = 60
 DEFAULT_PARAMETERS: Mapping[str, Any] = {
@@ -63,6 +74,7 @@ DEFAULT_PARAMETERS: Mapping[str, Any] = {
     "new_sites": 0,
     "candidate_source": "cells",
     "demand_layer": "uniform",
+    "demand_layer_id": None,
 }
 
 
@@ -254,7 +266,9 @@ def check_coverage_parameters(raw: Mapping[str, Any]) -> dict[str, Any]:
 
     Keys: ``mode`` (walk, ebike), ``minutes`` (1-60), ``new_sites`` (0-50, how many
     sites to recommend), ``candidate_source`` (cells, demand_points) and
-    ``demand_layer`` (uniform).
+    ``demand_layer`` (uniform, workers, places) with ``demand_layer_id`` (the
+    imported places' id, for places only; that it is the county's is checked by
+    ``start_coverage_run``).
     """
     unknown = sorted(set(raw) - set(DEFAULT_PARAMETERS))
     if unknown:
@@ -284,7 +298,26 @@ def check_coverage_parameters(raw: Mapping[str, Any]) -> dict[str, Any]:
         "new_sites": int(new_sites),
         "candidate_source": values["candidate_source"],
         "demand_layer": values["demand_layer"],
+        "demand_layer_id": _layer_id(values["demand_layer"], values["demand_layer_id"]),
     }
+
+
+def _layer_id(layer: str, raw: Any) -> int | None:
+    if layer != PLACES:
+        if raw is not None:
+            raise InvalidCoverageParametersError(
+                reason=_("%(name)s is only for the demand layer %(layer)s.")
+                % {"name": "demand_layer_id", "layer": PLACES}
+            )
+        return None
+    if raw is None or raw == "":
+        raise NoDemandLayerChosenError()
+    value = _number(raw, "demand_layer_id", 1, 2**31 - 1)
+    if value != int(value):
+        raise InvalidCoverageParametersError(
+            reason=_("%(name)s must be a whole number.") % {"name": "demand_layer_id"}
+        )
+    return int(value)
 
 
 @transaction.atomic
@@ -300,9 +333,13 @@ def start_coverage_run(
     if not can_plan_county(user, county):
         raise NotCountyPlannerError()
     checked = check_coverage_parameters(parameters)
+    layer_id = checked["demand_layer_id"]
     run = CoverageRun.objects.create(
         county=county,
         network=find_active_network(county),
+        demand_layer=None
+        if layer_id is None
+        else access_demand_layer(user, county, layer_id),
         parameters=checked,
         created_by=user,
     )
@@ -318,7 +355,7 @@ def _claim_run(run_id: int) -> CoverageRun | None:
     with transaction.atomic():
         run = (
             CoverageRun.objects.select_for_update(of=("self",))
-            .select_related("county", "network")
+            .select_related("county", "network", "demand_layer")
             .filter(pk=run_id)
             .first()
         )
@@ -349,7 +386,16 @@ def _fail(run: CoverageRun, error: DomainError) -> None:
     )
 
 
-def _plan_input(run: CoverageRun) -> PlanInput:
+def _layer_demand(run: CoverageRun) -> LayerDemand | None:
+    layer = run.parameters.get("demand_layer", "uniform")
+    if layer == WORKERS:
+        return worker_demand(run.county)
+    if layer == PLACES and run.demand_layer is not None:
+        return places_demand(run.demand_layer)
+    return None
+
+
+def _plan_input(run: CoverageRun, layer: LayerDemand | None) -> PlanInput:
     stations = list(
         list_county_stations(run.county).values_list("pk", "lat_deg", "lon_deg")
     )
@@ -373,10 +419,13 @@ def _plan_input(run: CoverageRun) -> PlanInput:
         speed_m_s=float(speed_kmh) / 3.6,
         detour_factor=float(settings.FINDER_DETOUR_FACTOR),
         solver_time_limit_s=float(settings.COVERAGE_SOLVER_TIME_LIMIT_S),
+        layer_points=None if layer is None else layer.points,
     )
 
 
-def _label_result(run: CoverageRun, result: dict[str, Any]) -> dict[str, Any]:
+def _label_result(
+    run: CoverageRun, result: dict[str, Any], layer: LayerDemand | None
+) -> dict[str, Any]:
     names = {
         pk: (name, name_en)
         for pk, name, name_en in list_county_stations(run.county).values_list(
@@ -385,6 +434,21 @@ def _label_result(run: CoverageRun, result: dict[str, Any]) -> dict[str, Any]:
     }
     for row in result["stations"]:
         row["name"], row["name_en"] = names.get(row["id"], ("", ""))
+    demand = result["demand"]
+    demand["layer_id"] = run.demand_layer_id
+    demand["layer_name"] = run.demand_layer.name if run.demand_layer else None
+    if layer is not None and demand["layer"] == WORKERS:
+        demand["positions_are_approximate"] = layer.positions_are_approximate
+        demand["not_placed_weight"] = round(layer.not_placed_weight, 6)
+        demand["not_placed"] = [
+            {
+                "community_id": community.community_id,
+                "name": community.name,
+                "name_en": community.name_en,
+                "weight": community.weight,
+            }
+            for community in layer.not_placed
+        ]
     network = run.network
     result["network"] = (
         None
@@ -410,8 +474,9 @@ def execute_coverage_run(*, run_id: int) -> CoverageRun | None:
         return None
     try:
         loaded = load_engine_network(run.network) if run.network is not None else None
+        layer = _layer_demand(run)
         result = compute_plan(
-            _plan_input(run),
+            _plan_input(run, layer),
             loaded,
             lambda stage, percent: _set_progress(run_id, stage, percent),
         )
@@ -426,10 +491,50 @@ def execute_coverage_run(*, run_id: int) -> CoverageRun | None:
     else:
         CoverageRun.objects.filter(pk=run_id).update(
             status=CoverageRunStatus.DONE,
-            result=_label_result(run, result),
+            result=_label_result(run, result, layer),
             progress_stage=CoverageRunStage.FINISHED,
             progress_percent=100,
             finished_at=timezone.now(),
         )
     run.refresh_from_db()
     return run
+
+
+@transaction.atomic
+def create_demand_layer(
+    *, user: User, county: Region, name: str, file_name: str, data: bytes
+) -> DemandLayer:
+    """Import a CSV of places (``places_csv.parse_places_csv``) as a county's layer.
+
+    All or nothing: any problem raises ``InvalidPlacesFileError`` listing every row
+    that is wrong, and nothing is saved. The name defaults to the file's name.
+    """
+    _check_county(county)
+    if not can_plan_county(user, county):
+        raise NotCountyPlannerError()
+    stations = np.asarray(
+        list(list_county_stations(county).values_list("lat_deg", "lon_deg")),
+        dtype=np.float64,
+    ).reshape(-1, 2)
+    table = parse_places_csv(
+        data, station_lat_deg=stations[:, 0], station_lon_deg=stations[:, 1]
+    )
+    layer = DemandLayer(
+        county=county,
+        name=(name.strip() or Path(file_name).stem or file_name)[:100],
+        source_file_name=file_name[:200],
+        uploaded_by=user,
+        point_count=len(table.name),
+        total_weight=table.total_weight,
+        points=table.as_columns(),
+    )
+    layer.full_clean()
+    layer.save()
+    record_audit(
+        actor=user,
+        action=AuditAction.CREATE,
+        target=layer,
+        fields=["county", "name", "source_file_name", "point_count"],
+        county=county,
+    )
+    return layer

@@ -5,6 +5,7 @@ from warmbee.coverage import views
 app_name = "coverage"
 urlpatterns = [
     path("", views.planner, name="planner"),
+    path("layers/", views.demand_layers, name="layers"),
     path("runs/<int:run_id>/", views.run_detail, name="run"),
     path("runs/<int:run_id>/status.json", views.run_status, name="run_status"),
     path(

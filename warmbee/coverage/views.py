@@ -7,6 +7,7 @@ or 404 through ``core.middleware.DomainErrorMiddleware``.
 import json
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import (
@@ -17,11 +18,13 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from warmbee.accounts.models import User
 from warmbee.core.errors import DomainError
+from warmbee.coverage.errors import InvalidPlacesFileError
 from warmbee.coverage.exports import (
     PlanFigures,
     generated_network_label,
@@ -29,15 +32,17 @@ from warmbee.coverage.exports import (
     plan_workbook,
     summarise_plan,
 )
-from warmbee.coverage.forms import CoverageRunForm
+from warmbee.coverage.forms import CoverageRunForm, PlacesUploadForm
 from warmbee.coverage.permissions import list_plannable_counties
+from warmbee.coverage.places_csv import MAX_FILE_BYTES
 from warmbee.coverage.selectors import (
     access_coverage_run,
     describe_coverage_run,
     get_plannable_county,
+    list_demand_layers,
     summarise_planner,
 )
-from warmbee.coverage.services import start_coverage_run
+from warmbee.coverage.services import create_demand_layer, start_coverage_run
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -54,7 +59,7 @@ def planner(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     code = request.POST.get("county") or request.GET.get("county")
     county = get_plannable_county(user, code)
-    form = CoverageRunForm(request.POST or None)
+    form = CoverageRunForm(request.POST or None, layers=list_demand_layers(county))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -75,6 +80,47 @@ def planner(request: HttpRequest) -> HttpResponse:
         "generated_label": generated_network_label(),
     }
     return render(request, "coverage/planner.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def demand_layers(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    county = get_plannable_county(
+        user, request.POST.get("county") or request.GET.get("county")
+    )
+    form = PlacesUploadForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                layer = create_demand_layer(
+                    user=user,
+                    county=county,
+                    name=form.cleaned_data["name"],
+                    file_name=str(upload.name),
+                    data=upload.read(MAX_FILE_BYTES + 1),
+                )
+            except InvalidPlacesFileError as error:
+                problems = error.problems
+            else:
+                messages.success(
+                    request,
+                    _("Imported %(count)s places as “%(name)s”.")
+                    % {"count": layer.point_count, "name": layer.name},
+                )
+                url = reverse("coverage:layers")
+                return redirect(f"{url}?county={county.code}")
+        status = 400
+    context = {
+        "county": county,
+        "layers": list_demand_layers(county),
+        "form": form,
+        "problems": problems,
+    }
+    return render(request, "coverage/layers.html", context, status=status)
 
 
 @login_required

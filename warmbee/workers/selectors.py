@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from warmbee.accounts.models import (
@@ -126,3 +126,43 @@ def search_profiles(
     if re.fullmatch(MAINLAND_MOBILE_REGEX, phone):
         return profiles.filter(user__phone_hash=phone_lookup_hash(phone))
     return profiles.filter(name__icontains=query)
+
+
+def count_workers_by_work_community(
+    community_code_prefix: str, *, now: dt.datetime | None = None
+) -> dict[int, float]:
+    """Return how many workers name each community of a county as a usual work area.
+
+    Only counts leave this app. A worker counts when their account is active, their
+    file is neither anonymised nor merged into another, and they consent now to the
+    current general notice. A worker naming n communities adds 1/n to each, so the
+    weights of all communities add up to the number of such workers; only communities
+    whose code starts with ``community_code_prefix`` (a county's first six digits) are
+    returned, keyed by the community's id.
+    """
+    notice = find_current_notice(NoticeKind.GENERAL, now=now)
+    if notice is None:
+        return {}
+    consenting = Consent.objects.filter(
+        worker_id=OuterRef("user_id"), notice=notice, withdrawn_at__isnull=True
+    )
+    counted = WorkerProfile.objects.filter(
+        Exists(consenting),
+        user__is_active=True,
+        anonymised_at__isnull=True,
+        merged_into__isnull=True,
+        work_communities__code__startswith=community_code_prefix,
+    ).values("pk")
+    links = WorkerProfile.work_communities.through.objects.filter(
+        workerprofile_id__in=Subquery(counted)
+    ).values_list("workerprofile_id", "region_id", "region__code")
+    communities_of: dict[int, list[tuple[int, str]]] = {}
+    for profile_id, region_id, code in links:
+        communities_of.setdefault(profile_id, []).append((region_id, code))
+    weights: dict[int, float] = {}
+    for named in communities_of.values():
+        share = 1.0 / len(named)
+        for region_id, code in named:
+            if code.startswith(community_code_prefix):
+                weights[region_id] = weights.get(region_id, 0.0) + share
+    return weights

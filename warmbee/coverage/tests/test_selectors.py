@@ -63,6 +63,7 @@ def test_describes_a_queued_run_for_polling(yangqu):
             "new_sites": 2,
             "candidate_source": "cells",
             "demand_layer": "uniform",
+            "demand_layer_id": None,
         },
         "method": "straight_line",
         "network": None,

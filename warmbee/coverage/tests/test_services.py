@@ -152,6 +152,7 @@ def test_fills_in_default_parameters():
         "new_sites": 3,
         "candidate_source": "cells",
         "demand_layer": "uniform",
+        "demand_layer_id": None,
     }
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from warmbee.accounts.models import Role, User
 from warmbee.coverage.engine.synthetic import perturbed_grid
-from warmbee.coverage.models import CoverageRun
+from warmbee.coverage.models import CoverageRun, DemandLayer
 from warmbee.coverage.services import (
     check_coverage_parameters,
     execute_coverage_run,
@@ -223,6 +223,7 @@ def test_only_the_countys_planners_start_a_plan(world, role):
             "new_sites": 2,
             "candidate_source": "cells",
             "demand_layer": "uniform",
+            "demand_layer_id": None,
         }
     else:
         assert not CoverageRun.objects.exists()
@@ -338,7 +339,7 @@ def test_recent_plans_are_listed_without_a_query_per_plan(
 ):
     client = client_as(world, COUNTY_ADMIN)
     client.get("/en/coverage/")  # warm the session and caches
-    with django_assert_num_queries(8) as few:
+    with django_assert_num_queries(9) as few:
         first = client.get("/en/coverage/")
     for _ in range(4):
         CoverageRun.objects.create(
@@ -435,7 +436,10 @@ def test_a_straight_line_run_says_so(world, queued_run):
         "No road network was loaded: travel times are estimated as straight-line "
         "distance × 1.3." in page
     )
-    assert "spread evenly over the area around the stations (km²)" in page
+    assert (
+        "Demand: spread evenly over the area around the stations, counted in km²"
+        in page
+    )
 
 
 def test_a_plan_started_on_the_page_is_computed_by_the_worker(
@@ -624,3 +628,237 @@ def test_the_staff_dashboard_links_administrators_to_the_planner(world, role, sh
     page = client_as(world, role).get(reverse("staff:dashboard")).content.decode()
 
     assert ('data-testid="planner-link"' in page) is shown
+
+
+# ---------------------------------------------------------------- demand layers
+
+PLACES_FILE = b"name,lat,lon,weight\nNear,38.06,112.6857,3\nFar,38.06,112.794,5\n"
+
+
+def places_upload(name="spots.csv", data=PLACES_FILE):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="text/csv")
+
+
+@pytest.fixture
+def yangqu_layer(world):
+    from warmbee.coverage.services import create_demand_layer
+
+    return create_demand_layer(
+        user=world.users[COUNTY_ADMIN],
+        county=world.yangqu,
+        name="Xinyang market",
+        file_name="spots.csv",
+        data=PLACES_FILE,
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    {**PLANNER_PAGE, OTHER_COUNTY_ADMIN: 403}.items(),
+)
+def test_yangqus_imported_places_are_for_its_administrators(
+    world, yangqu_layer, role, expected
+):
+    url = reverse("coverage:layers") + "?county=140122"
+
+    response = client_as(world, role).get(url)
+
+    assert_outcome(response, expected, url)
+    if expected == 200:
+        assert "Xinyang market" in response.content.decode()
+
+
+def test_another_countys_administrator_sees_only_their_own_places(world, yangqu_layer):
+    response = client_as(world, OTHER_COUNTY_ADMIN).get("/en/coverage/layers/")
+    planner = client_as(world, OTHER_COUNTY_ADMIN).get("/en/coverage/")
+
+    assert response.context["county"] == world.qingxu
+    assert list(response.context["layers"]) == []
+    assert "Xinyang market" not in response.content.decode()
+    assert "Xinyang market" not in planner.content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_countys_planners_import_places(world, role):
+    url = reverse("coverage:layers")
+    expected = LOGIN if role == ANONYMOUS else 302 if role in PLANNERS else 403
+
+    response = client_as(world, role).post(
+        url, {"county": "140122", "name": "spots", "file": places_upload()}
+    )
+
+    assert_outcome(response, expected, url)
+    if expected == 302:
+        layer = DemandLayer.objects.get()
+        assert response["Location"] == f"{url}?county=140122000000"
+        assert (layer.county, layer.uploaded_by, layer.point_count) == (
+            world.yangqu,
+            world.users[role],
+            2,
+        )
+    else:
+        assert not DemandLayer.objects.exists()
+
+
+def test_a_wrong_file_lists_its_rows_and_saves_nothing(world):
+    bad = b"name,lat,lon,weight\nNear,38.06,112.6857,3\n,38.06,abc,1\nFar,30,112.68,2\n"
+
+    response = client_as(world, COUNTY_ADMIN).post(
+        "/en/coverage/layers/",
+        {"county": "140122", "name": "spots", "file": places_upload(data=bad)},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'data-testid="upload-problems"' in page
+    assert "The file was not imported, and nothing was saved:" in page
+    assert "Row 3: the name is empty." in page
+    assert "Row 3: the longitude “abc” is not a number." in page
+    assert "Row 4: the place (30, 112.68) is 896 km from the nearest station" in page
+    assert not DemandLayer.objects.exists()
+
+
+def test_only_csv_files_are_taken(world):
+    response = client_as(world, COUNTY_ADMIN).post(
+        "/en/coverage/layers/",
+        {"county": "140122", "name": "x", "file": places_upload(name="spots.xlsx")},
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"]
+    assert not DemandLayer.objects.exists()
+
+
+def test_the_planner_offers_the_layers_and_says_which_are_not_available(
+    world, yangqu_layer
+):
+    page = client_as(world, COUNTY_ADMIN).get("/en/coverage/").content.decode()
+
+    assert 'name="demand_layer" value="workers"' in page
+    assert 'name="demand_layer" value="places"' in page
+    assert f'<option value="{yangqu_layer.pk}">Xinyang market (2 places' in page
+    assert page.count('data-testid="unavailable-layer"') == 2
+    assert "Not available: a check-in records the station, not where the" in page
+    assert "Not available yet: hazard reports are not part of Warm Bee yet." in page
+    assert 'data-testid="layers-link"' in page
+
+
+def test_a_plan_on_imported_places_is_started_from_the_planner(world, yangqu_layer):
+    response = client_as(world, COUNTY_ADMIN).post(
+        "/en/coverage/",
+        {
+            "county": "140122",
+            "mode": "walk",
+            "minutes": "15",
+            "new_sites": "1",
+            "candidate_source": "demand_points",
+            "demand_layer": "places",
+            "demand_layer_id": str(yangqu_layer.pk),
+        },
+    )
+
+    run = CoverageRun.objects.get()
+    assert response.status_code == 302
+    assert run.demand_layer == yangqu_layer
+    assert run.parameters["demand_layer"] == "places"
+    assert run.parameters["demand_layer_id"] == yangqu_layer.pk
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"demand_layer": "places"}, "demand_layer_id"),
+        ({"demand_layer": "places", "demand_layer_id": "999"}, "demand_layer_id"),
+        ({"demand_layer": "checkin_origins"}, "demand_layer"),
+    ],
+)
+def test_a_plan_needs_a_layer_of_its_own_county(world, extra, field):
+    response = client_as(world, COUNTY_ADMIN).post(
+        "/en/coverage/",
+        {
+            "county": "140122",
+            "mode": "walk",
+            "minutes": "15",
+            "new_sites": "0",
+            "candidate_source": "cells",
+            **extra,
+        },
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors[field]
+    assert not CoverageRun.objects.exists()
+
+
+def test_the_run_page_and_exports_name_the_layer_and_its_unit(world, yangqu_layer):
+    run = CoverageRun.objects.create(
+        county=world.yangqu,
+        created_by=world.users[COUNTY_ADMIN],
+        demand_layer=yangqu_layer,
+        parameters=check_coverage_parameters(
+            {
+                "mode": "walk",
+                "demand_layer": "places",
+                "demand_layer_id": yangqu_layer.pk,
+            }
+        ),
+    )
+    execute_coverage_run(run_id=run.pk)
+    client = client_as(world, COUNTY_ADMIN)
+
+    page = client.get(f"/en/coverage/runs/{run.pk}/").content.decode()
+    geojson = client.get(f"/en/coverage/runs/{run.pk}/export.geojson").json()
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/en/coverage/runs/{run.pk}/export.xlsx").content)
+    )
+
+    statement = "Demand: imported places “Xinyang market”, counted in places, 2 points."
+    assert statement in page
+    assert "imported places “Xinyang market”" in page  # in the settings line too
+    assert "3.00 / 8.00 places" in page
+    assert geojson["coverage_run"]["demand_layer"] == "places"
+    assert geojson["coverage_run"]["demand_layer_id"] == yangqu_layer.pk
+    assert geojson["coverage_run"]["unit"] == "places"
+    assert geojson["coverage_run"]["unit_label"] == "places"
+    assert geojson["coverage_run"]["demand_statement"] == statement
+    summary = dict(workbook["Summary"].iter_rows(values_only=True))
+    assert summary["Demand layer"] == "imported places “Xinyang market”"
+    assert summary["Demand unit"] == "places"
+    assert summary["Points too far from a road"] == 0
+
+
+def test_a_workers_run_page_lists_the_communities_not_placed(world):
+    from warmbee.workers.tests.factories import make_worker
+
+    placed = Region.objects.get(code="140122400001")
+    unplaced = (
+        Region.objects.filter(level=RegionLevel.COMMUNITY, code__startswith="140122")
+        .exclude(pk=placed.pk)
+        .first()
+    )
+    make_worker().work_communities.set([placed])
+    make_worker().work_communities.set([placed, unplaced])
+    run = CoverageRun.objects.create(
+        county=world.yangqu,
+        created_by=world.users[COUNTY_ADMIN],
+        parameters=check_coverage_parameters({"demand_layer": "workers"}),
+    )
+    execute_coverage_run(run_id=run.pk)
+    client = client_as(world, COUNTY_ADMIN)
+
+    page = client.get(f"/en/coverage/runs/{run.pk}/").content.decode()
+    geojson = client.get(f"/en/coverage/runs/{run.pk}/export.geojson").json()
+
+    assert "Demand: registered workers' usual work areas, counted in workers" in page
+    shown_name = unplaced.name_en or unplaced.name
+    assert (
+        f"0.5 workers name communities without a station, which have no position, "
+        f"and are not in the figures: {shown_name} (0.5)." in page
+    )
+    assert geojson["coverage_run"]["not_placed"] == [
+        {"name": shown_name, "weight": 0.5}
+    ]
+    run.refresh_from_db()
+    assert run.result["demand"]["total_weight"] == 1.5

@@ -4,6 +4,7 @@ Both search the reverse graph from the stations, so every time is the time *to* 
 station, which differs from the time from it where one-way streets apply.
 """
 
+import weakref
 from dataclasses import dataclass
 from typing import Literal
 
@@ -12,17 +13,45 @@ import scipy.sparse
 from numpy.typing import ArrayLike, NDArray
 from scipy.sparse.csgraph import dijkstra
 
+from warmbee.coverage.engine import kernels
 from warmbee.coverage.engine.errors import InvalidInputError
 from warmbee.coverage.engine.network import ModeGraph
 from warmbee.coverage.engine.snapping import NodeSnapper
 
-ReachMethod = Literal["auto", "local", "dense"]
+ReachMethod = Literal["auto", "compiled", "local", "dense"]
+NearestMethod = Literal["auto", "compiled", "scipy"]
 # The local method pays per node inside each site's disk; the dense one per node of the
 # whole graph. Measured break-even: the graph about 100 times one disk (bench/).
 DENSE_WHEN_NODES_PER_DISK_BELOW = 100.0
 DENSE_BATCH_ENTRIES = 8_000_000
 LOCAL_BATCH_SITES = 64
 LOCAL_BATCH_DISK_NODES = 1_000_000
+# The compiled reach search writes its pairs into buffers of at least this many entries.
+COMPILED_OUTPUT_PAIRS = 1 << 20
+
+_BUCKET_LAYOUT: "weakref.WeakKeyDictionary[ModeGraph, tuple[float, int]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _bucket_layout(graph: ModeGraph) -> tuple[float, int]:
+    """Return the compiled searches' bucket width and count, computed once per graph."""
+    layout = _BUCKET_LAYOUT.get(graph)
+    if layout is None:
+        layout = kernels.bucket_layout(np.asarray(graph.reverse.data, np.float64))
+        _BUCKET_LAYOUT[graph] = layout
+    return layout
+
+
+def _reverse_arrays(
+    graph: ModeGraph,
+) -> tuple[NDArray[np.int32], NDArray[np.int32], NDArray[np.float64]]:
+    reverse = graph.reverse
+    return (
+        np.asarray(reverse.indptr, dtype=np.int32),
+        np.asarray(reverse.indices, dtype=np.int32),
+        np.asarray(reverse.data, dtype=np.float64),
+    )
 
 
 @dataclass(frozen=True)
@@ -74,13 +103,22 @@ def _check_nodes(graph: ModeGraph, nodes: ArrayLike) -> NDArray[np.int64]:
 
 
 def nearest_station(
-    graph: ModeGraph, station_node: ArrayLike, *, limit_s: float = np.inf
+    graph: ModeGraph,
+    station_node: ArrayLike,
+    *,
+    limit_s: float = np.inf,
+    method: NearestMethod = "auto",
 ) -> NearestStation:
     """Return every node's travel time to its nearest station, in one bounded pass.
 
-    A multi-source Dijkstra over the reverse graph stops at ``limit_s`` seconds (times
-    equal to the limit are kept). Stations sharing a node resolve to the first of them.
+    A multi-source shortest-path search over the reverse graph stops at ``limit_s``
+    seconds (times equal to the limit are kept). Stations sharing a node resolve to the
+    first of them. ``compiled`` (and ``auto``) runs the numba bucket search of
+    ``kernels``, ``scipy`` scipy's ``dijkstra(min_only=True)``: the times are equal; a
+    node exactly as far from two stations may name either.
     """
+    if method not in ("auto", "compiled", "scipy"):
+        raise InvalidInputError(reason=f"unknown method {method!r}")
     stations = _check_nodes(graph, station_node)
     n_nodes = graph.node_count
     if stations.size == 0:
@@ -88,6 +126,9 @@ def nearest_station(
             np.full(n_nodes, np.inf), np.full(n_nodes, -1, dtype=np.int64)
         )
     unique_nodes, first_station = np.unique(stations, return_index=True)
+    first_station = first_station.astype(np.int64, copy=False)
+    if method != "scipy":
+        return _compiled_nearest(graph, unique_nodes, first_station, limit_s)
     travel_time_s, _, source = dijkstra(
         graph.reverse,
         directed=True,
@@ -102,6 +143,78 @@ def nearest_station(
     station = np.full(n_nodes, -1, dtype=np.int64)
     station[reached] = station_at_node[source[reached]]
     return NearestStation(np.asarray(travel_time_s, dtype=np.float64), station)
+
+
+def _compiled_nearest(
+    graph: ModeGraph,
+    unique_nodes: NDArray[np.int64],
+    first_station: NDArray[np.int64],
+    limit_s: float,
+) -> NearestStation:
+    indptr, indices, weight = _reverse_arrays(graph)
+    width, n_buckets = _bucket_layout(graph)
+    capacity = indices.size + unique_nodes.size + 1
+    while True:
+        travel_time_s, station, status = kernels.nearest_source(
+            indptr,
+            indices,
+            weight,
+            unique_nodes,
+            first_station,
+            float(limit_s),
+            width,
+            n_buckets,
+            capacity,
+        )
+        if status == kernels.DONE:
+            break
+        capacity *= 2
+    return NearestStation(travel_time_s, station)
+
+
+def _compiled_reach(
+    graph: ModeGraph, sites: NDArray[np.int64], limit_s: float
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Search each site with the compiled kernel, growing its buffers when they fill."""
+    indptr, indices, weight = _reverse_arrays(graph)
+    width, n_buckets = _bucket_layout(graph)
+    n_nodes = graph.node_count
+    distance = np.full(n_nodes, np.inf)
+    touched = np.empty(n_nodes, dtype=np.int64)
+    count = np.zeros(sites.size, dtype=np.int64)
+    entry_capacity = indices.size + 1
+    output_size = max(COMPILED_OUTPUT_PAIRS, n_nodes)
+    nodes, times = [], []
+    first = 0
+    while first < sites.size:
+        out_node = np.empty(output_size, dtype=np.int64)
+        out_time = np.empty(output_size, dtype=np.float64)
+        done, pairs, status = kernels.reach_into(
+            indptr,
+            indices,
+            weight,
+            sites[first:],
+            float(limit_s),
+            width,
+            n_buckets,
+            distance,
+            touched,
+            entry_capacity,
+            count[first:],
+            out_node,
+            out_time,
+        )
+        nodes.append(out_node[:pairs].copy())
+        times.append(out_time[:pairs].copy())
+        first += done
+        if status == kernels.ENTRIES_FULL:
+            entry_capacity *= 2
+        elif status == kernels.OUTPUT_FULL:
+            output_size *= 2
+    site = np.repeat(np.arange(sites.size, dtype=np.int64), count)
+    if not nodes:
+        return site, np.zeros(0, np.int64), np.zeros(0, np.float64)
+    return site, np.concatenate(nodes), np.concatenate(times)
 
 
 def _dense_reach(
@@ -242,20 +355,23 @@ def reach_sets(
 ) -> ReachSets:
     """Return, for each site (n_sites,), the nodes reaching it within ``limit_s`` seconds.
 
-    ``local`` searches each site's disk of radius ``limit_s`` times the mode's top speed
-    only, so it costs what a site reaches, not the graph size; ``dense`` runs scipy's
-    Dijkstra over the whole graph per site; ``auto`` picks one. Pass the network's
-    ``snapper`` to reuse its kd-tree.
+    ``compiled`` (and ``auto``) runs one numba bucket search per site that touches only
+    what the site reaches (``kernels``); ``local`` (scipy) searches each site's disk of
+    radius ``limit_s`` times the mode's top speed only, so it too costs what a site
+    reaches, not the graph size; ``dense`` runs scipy's Dijkstra over the whole graph per
+    site. All give the same pairs and times. Pass the network's ``snapper`` to reuse its
+    kd-tree (``local`` only).
     """
     sites = _check_nodes(graph, site_node)
     if not limit_s >= 0:
         raise InvalidInputError(reason="the limit must not be negative")
-    if method != "dense" and snapper is None:
+    if method not in ("auto", "compiled", "local", "dense"):
+        raise InvalidInputError(reason=f"unknown method {method!r}")
+    if method == "local" and snapper is None:
         snapper = NodeSnapper(graph.lat_deg, graph.lon_deg)
-    if method == "auto":
-        assert snapper is not None  # noqa: S101  # set just above
-        method = choose_reach_method(graph, sites, limit_s, snapper)
-    if method == "local" and np.isfinite(limit_s):
+    if method in ("auto", "compiled"):
+        site, node, time_s = _compiled_reach(graph, sites, limit_s)
+    elif method == "local" and np.isfinite(limit_s):
         assert snapper is not None  # noqa: S101  # set just above
         site, node, time_s = _local_reach(graph, sites, limit_s, snapper)
     else:

@@ -103,6 +103,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text=_("The province or county an administrator is responsible for."),
     )
+    phone_confirmed_at = models.DateTimeField(
+        _("number confirmed at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When a code sent to the number was typed back. Empty for a worker "
+            "registered at a station on a signature: such a number cannot log in "
+            "until staff confirm it with a code."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("can use the admin site"), default=False)
     date_joined = models.DateTimeField(_("joined at"), default=timezone.now)

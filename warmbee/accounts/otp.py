@@ -100,6 +100,22 @@ def _create_code(
     return one_time_code, code
 
 
+def _message(purpose: CodePurpose, code: str, minutes: int) -> tuple[str, str]:
+    """Return the provider template name and the text of a code message."""
+    params = {"code": code, "minutes": minutes}
+    if purpose == CodePurpose.WALK_IN:
+        # The one code a worker is meant to tell someone: the staff registering them.
+        return "walk_in_code", gettext(
+            "Warm Bee code: %(code)s. Give it to the station staff only if you agree "
+            "to the Warm Bee privacy notice they showed you. It expires in "
+            "%(minutes)s minutes."
+        ) % params
+    return "one_time_code", gettext(
+        "Warm Bee code: %(code)s. It expires in %(minutes)s minutes. "
+        "Never tell anyone this code."
+    ) % params
+
+
 def send_one_time_code(
     *,
     phone: str,
@@ -124,15 +140,12 @@ def send_one_time_code(
         now=now,
     )
     minutes = int(CODE_LIFETIME.total_seconds() // 60)
-    text = gettext(
-        "Warm Bee code: %(code)s. It expires in %(minutes)s minutes. "
-        "Never tell anyone this code."
-    ) % {"code": code, "minutes": minutes}
+    template, text = _message(purpose, code, minutes)
     try:
         get_sms_backend().send(
             phone,
             text,
-            template="one_time_code",
+            template=template,
             params={"code": code, "minutes": str(minutes)},
         )
     except Exception as error:

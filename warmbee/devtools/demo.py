@@ -255,6 +255,7 @@ def load_demo(*, visits: int = 300, seed: int = 2026) -> bool:
             role=role,
             region=region,
             is_staff=role in {Role.PROVINCE_ADMIN, Role.COUNTY_ADMIN},
+            phone_confirmed_at=timezone.now(),
         )
         if role == Role.STATION_STAFF:
             staff_user = user

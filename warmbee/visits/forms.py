@@ -8,6 +8,15 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from warmbee.stations.models import Station
+from warmbee.stations.selectors import list_amenities
+
+
+def service_choices() -> list[tuple[str, str]]:
+    """Return the amenity choices a visitor may say they used, with their icons."""
+    return [
+        (amenity.code, f"{amenity.icon} {amenity.label}")
+        for amenity in list_amenities()
+    ]
 
 
 class CheckInForm(forms.Form):

@@ -146,6 +146,8 @@ def record_card_check_in(
         raise station_errors.NotStationStaffError()
     existing = _existing(client_id, station)
     if existing is not None:
+        if existing.visit.worker_id != worker.pk:
+            raise errors.ClientIdReusedError()
         return existing
     if not _may_file_visit(worker):
         raise errors.WorkerNotOnFileError()

@@ -18,17 +18,9 @@ from warmbee.core.ratelimit import check_rate
 from warmbee.stations.selectors import (
     get_station,
     get_station_by_checkin_code,
-    list_amenities,
 )
-from warmbee.visits.forms import CheckInForm, WalkInForm
+from warmbee.visits.forms import CheckInForm, WalkInForm, service_choices
 from warmbee.visits.services import check_in, record_walk_ins
-
-
-def service_choices() -> list[tuple[str, str]]:
-    return [
-        (amenity.code, f"{amenity.icon} {amenity.label}")
-        for amenity in list_amenities()
-    ]
 
 
 def checkin(request: HttpRequest, code: str) -> HttpResponse:

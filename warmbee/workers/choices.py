@@ -57,4 +57,5 @@ class ConsentChannel(models.TextChoices):
 
 class CodePurpose(models.TextChoices):
     REGISTER = "register", _("registration")
+    WALK_IN = "walk_in", _("registration or confirmation at a station")
     LOGIN = "login", _("log-in")

@@ -122,9 +122,17 @@ class FileAlreadyAnonymisedError(ConflictError):
     message = _("This file has already been deleted and anonymised.")
 
 
-class MergeNotAllowedError(DomainError):
-    code = "merge_not_allowed"
-    message = _("These two files cannot be merged: %(why)s")
+class SameFileMergeError(DomainError):
+    code = "same_file_merge"
+    message = _("A file cannot be merged into itself.")
+
+
+class NotDuplicatesError(DomainError):
+    code = "not_duplicates"
+    message = _(
+        "These two files share neither a mobile number nor an ID number, so they are "
+        "not merged."
+    )
 
 
 class WalkInNotAllowedError(PermissionDeniedError):
@@ -136,3 +144,17 @@ class InvalidSignatureError(DomainError):
     code = "invalid_signature"
     field = "signature"
     message = _("Ask the worker to sign in the box; the signature is missing.")
+
+
+class PhoneNotConfirmedError(DomainError):
+    code = "phone_not_confirmed"
+    field = "phone"
+    message = _(
+        "This number was registered at a station on a signature and is not confirmed "
+        "yet. Ask the staff at a station to confirm it with a code; then you can log in."
+    )
+
+
+class PhoneAlreadyConfirmedError(ConflictError):
+    code = "phone_already_confirmed"
+    message = _("This number is already confirmed; the worker can log in with a code.")

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from warmbee.core.errors import DomainError
 from warmbee.workers import rights, selectors
@@ -17,6 +18,7 @@ from warmbee.workers.timeline import OWNER_SCOPE, list_timeline
 from warmbee.workers.views import form_error, require_worker, worker_login_required
 
 
+@never_cache
 @worker_login_required
 def my_file(request: HttpRequest) -> HttpResponse:
     profile = selectors.get_worker_profile(require_worker(request))
@@ -65,12 +67,14 @@ def correct_details(request: HttpRequest) -> HttpResponse:
     return render(request, "workers/correct.html", {"form": form}, status=status)
 
 
+@never_cache
 @worker_login_required
 def export_page(request: HttpRequest) -> HttpResponse:
     data = rights.open_my_data(worker=require_worker(request), request=request)
     return render(request, "workers/export.html", {"data": data})
 
 
+@never_cache
 @worker_login_required
 def export_json(request: HttpRequest) -> HttpResponse:
     document = rights.export_my_data(worker=require_worker(request), request=request)

@@ -169,7 +169,34 @@ class WalkInForm(RegistrationForm):
 
 
 class MergeForm(ReasonForm):
-    keep = forms.IntegerField(label=_("Keep this file"), widget=forms.HiddenInput)
-    duplicate = forms.IntegerField(
-        label=_("Merge this file into it"), widget=forms.HiddenInput
+    """Two files and which of them to keep (its number stays the one to log in with)."""
+
+    file_a = forms.IntegerField(widget=forms.HiddenInput)
+    file_b = forms.IntegerField(widget=forms.HiddenInput)
+    keep = forms.ChoiceField(
+        label=_("Keep this file"),
+        choices=[("a", "a"), ("b", "b")],
+        widget=forms.RadioSelect,
+    )
+
+    def kept_and_merged(self) -> tuple[int, int]:
+        data = self.cleaned_data
+        if data["keep"] == "a":
+            return data["file_a"], data["file_b"]
+        return data["file_b"], data["file_a"]
+
+
+class WalkInStartForm(PhoneForm):
+    """Step 1 of a walk-in: the number, and which button says how the worker agrees."""
+
+    CODE = "code"
+    SIGNATURE = "signature"
+
+    method = forms.ChoiceField(
+        choices=[(CODE, CODE), (SIGNATURE, SIGNATURE)],
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose how the worker agrees: a code or a signature."),
+            "invalid_choice": _("Choose how the worker agrees: a code or a signature."),
+        },
     )

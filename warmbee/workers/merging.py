@@ -189,23 +189,14 @@ def _lock_pair(
     if len(locked) != 2:
         raise errors.WorkerFileNotFoundError()
     keep, duplicate = locked[keep_id], locked[duplicate_id]
-    if keep.anonymised_at is not None or duplicate.anonymised_at is not None:
-        raise errors.MergeNotAllowedError(
-            why=_("one of them has been deleted and anonymised.")
-        )
-    if keep.merged_into_id is not None or duplicate.merged_into_id is not None:
-        raise errors.MergeNotAllowedError(
-            why=_("one of them has already been merged into another file.")
-        )
+    # Visibility first: a file the actor may not see is "not found", whatever its state.
     visible = permissions.list_visible_profiles(actor).filter(
         pk__in=[keep_id, duplicate_id]
     )
     if visible.count() != 2:
         raise errors.WorkerFileNotFoundError()
     if _shared_kind(keep, duplicate) is None:
-        raise errors.MergeNotAllowedError(
-            why=_("they share neither a mobile number nor an ID number.")
-        )
+        raise errors.NotDuplicatesError()
     return keep, duplicate
 
 
@@ -226,13 +217,14 @@ def merge_worker_files(
     an audit entry with the reason and the number of records each mover moved.
     Raises ``SensitiveAccessDeniedError`` for a role that may not merge,
     ``ReasonRequiredError`` without a reason, ``WorkerFileNotFoundError`` for a file
-    the actor may not see, and ``MergeNotAllowedError`` otherwise; then nothing changes.
+    the actor may not see (anonymised and merged files included: nobody sees those),
+    ``SameFileMergeError`` and ``NotDuplicatesError``; then nothing changes.
     """
     if not permissions.may_merge_files(actor):
         raise errors.SensitiveAccessDeniedError()
     reason = check_reason(reason)
     if keep.pk == duplicate.pk:
-        raise errors.MergeNotAllowedError(why=_("it is the same file."))
+        raise errors.SameFileMergeError()
     keep, duplicate = _lock_pair(actor, keep.pk, duplicate.pk)
     pair = MergePair(keep=keep, duplicate=duplicate, now=now or timezone.now())
     moved = [f"{name}:{move(pair)}" for name, move in MOVERS]
@@ -262,3 +254,24 @@ def merge_worker_files(
         county=county,
     )
     return keep
+
+
+def merge_worker_files_by_id(
+    *,
+    actor: User,
+    keep_id: int,
+    duplicate_id: int,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> WorkerProfile:
+    """``merge_worker_files`` for ids posted by a form; unknown ids are "not found"."""
+    files = WorkerProfile.objects.in_bulk([keep_id, duplicate_id])
+    if keep_id not in files or duplicate_id not in files:
+        raise errors.WorkerFileNotFoundError()
+    return merge_worker_files(
+        actor=actor,
+        keep=files[keep_id],
+        duplicate=files[duplicate_id],
+        reason=reason,
+        request=request,
+    )

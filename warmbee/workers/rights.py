@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Greatest
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -25,7 +27,7 @@ from warmbee.visits.models import Visit
 from warmbee.visits.selectors import list_worker_visits
 from warmbee.workers import errors
 from warmbee.workers.identity import check_id_number, id_number_lookup_hash
-from warmbee.workers.models import Consent, WorkerProfile
+from warmbee.workers.models import Consent, OneTimeCode, WorkerProfile
 from warmbee.workers.selectors import get_worker_profile, list_consents
 from warmbee.workers.services import check_contact_phone
 
@@ -75,12 +77,27 @@ def _apply(profile: WorkerProfile, correction: DetailCorrection) -> list[str]:
     return changed
 
 
+def _lock_own_file(worker: User) -> WorkerProfile:
+    profile = (
+        WorkerProfile.objects.select_for_update()
+        .filter(user=worker, anonymised_at__isnull=True, merged_into__isnull=True)
+        .first()
+    )
+    if profile is None:
+        raise errors.WorkerProfileNotFoundError()
+    return profile
+
+
 @transaction.atomic
 def correct_my_details(
     *, worker: User, correction: DetailCorrection, request: HttpRequest | None = None
 ) -> WorkerProfile:
-    """Save the worker's corrections and log which fields changed (not their values)."""
-    profile = get_worker_profile(worker)
+    """Save the worker's corrections and log which fields changed (not their values).
+
+    The file is locked and only the changed fields are written, so a deletion, retention
+    run or merge committing meanwhile is never undone by a stale copy.
+    """
+    profile = _lock_own_file(worker)
     changed = _apply(profile, correction)
     profile.full_clean(exclude=["user", "merged_into", "registered_by"])
     new_areas = {region.pk for region in correction.work_communities}
@@ -89,7 +106,8 @@ def correct_my_details(
         changed.append("work_communities")
     if not changed:
         return profile
-    profile.save()
+    columns = [name for name in changed if name != "work_communities"]
+    profile.save(update_fields=[*columns, "id_number_hash"])
     if "name" in changed:
         worker.display_name = profile.name
         worker.save(update_fields=["display_name"])
@@ -115,6 +133,7 @@ def _export_consents(worker: User) -> list[dict[str, Any]]:
             "given_at": _when(consent.granted_at),
             "withdrawn_at": _when(consent.withdrawn_at),
             "channel": consent.channel,
+            "signature_kept": bool(consent.signature_png),
         }
         for consent in list_consents(worker)
     ]
@@ -243,8 +262,12 @@ def anonymise_worker(
     user = profile.user
     Visit.objects.filter(worker=user).update(worker=None)
     Consent.objects.filter(worker=user, withdrawn_at__isnull=True).update(
-        withdrawn_at=now
+        withdrawn_at=Greatest(Value(now), F("granted_at"))
     )
+    # Codes and failed log-ins are kept under the number's keyed hash: erase them too.
+    OneTimeCode.objects.filter(phone_hash=user.phone_hash).delete()
+    for log in (AccessAttempt, AccessFailureLog, AccessLog):
+        log.objects.filter(username=user.phone_hash[:32]).delete()
     Consent.objects.filter(worker=user).exclude(signature_png="").update(
         signature_png=""
     )

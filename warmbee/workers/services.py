@@ -68,6 +68,8 @@ def _registered_worker(phone: str) -> User:
         raise errors.PhoneNotRegisteredError()
     if user.role != Role.WORKER:
         raise errors.NotWorkerAccountError()
+    if user.phone_confirmed_at is None:
+        raise errors.PhoneNotConfirmedError()
     return user
 
 
@@ -147,6 +149,7 @@ def register_worker(
     health_notice_version: int | None = None,
     channel: ConsentChannel = ConsentChannel.PHONE,
     registered_by: User | None = None,
+    code_purpose: CodePurpose = CodePurpose.REGISTER,
     request: HttpRequest | None = None,
     now: dt.datetime | None = None,
 ) -> WorkerProfile:
@@ -166,7 +169,7 @@ def register_worker(
         registered_by=registered_by,
         now=now,
     )
-    verify_one_time_code(phone=phone, code=code, purpose=CodePurpose.REGISTER, now=now)
+    verify_one_time_code(phone=phone, code=code, purpose=code_purpose, now=now)
     return create_worker_account(
         phone=phone,
         profile=profile,
@@ -175,6 +178,7 @@ def register_worker(
         channel=channel,
         request=request,
         now=now,
+        phone_is_confirmed=True,
     )
 
 
@@ -208,13 +212,22 @@ def create_worker_account(
     channel: ConsentChannel,
     request: HttpRequest | None,
     now: dt.datetime,
+    phone_is_confirmed: bool,
     signature_png: str = "",
 ) -> WorkerProfile:
-    """Save a checked registration: account, file, consents and audit entries at once."""
+    """Save a checked registration: account, file, consents and audit entries at once.
+
+    ``phone_is_confirmed``: a code sent to the number was typed back; without it the
+    number cannot log in until staff confirm it (see ``walk_ins.confirm_phone``).
+    """
     try:
         with transaction.atomic():
             user = User.objects.create_user(
-                phone, None, role=Role.WORKER, display_name=profile.name
+                phone,
+                None,
+                role=Role.WORKER,
+                display_name=profile.name,
+                phone_confirmed_at=now if phone_is_confirmed else None,
             )
             profile.user = user
             profile.registered_at = now

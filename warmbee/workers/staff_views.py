@@ -7,22 +7,29 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from warmbee.accounts.models import Role, User, mask_phone, normalise_phone
 from warmbee.core.crypto import decrypt, encrypt
 from warmbee.core.errors import DomainError
+from warmbee.core.ratelimit import RateLimitedError, check_rate
 from warmbee.stations.permissions import is_station_manager
 from warmbee.workers import access, errors, merging, permissions, selectors, walk_ins
 from warmbee.workers.choices import NoticeKind
 from warmbee.workers.forms import (
+    CodeForm,
     FileSearchForm,
     MergeForm,
-    PhoneForm,
     ReasonForm,
     WalkInForm,
+    WalkInStartForm,
 )
-from warmbee.workers.models import WorkerProfile
-from warmbee.workers.views import form_error, registration_details
+from warmbee.workers.views import (
+    current_notice_versions,
+    form_error,
+    registration_details,
+)
 
 FILE_READER_ROLES = {
     Role.PROVINCE_ADMIN,
@@ -32,9 +39,6 @@ FILE_READER_ROLES = {
 }
 PAGE_SIZE = 30
 PENDING_WALK_IN = "workers_pending_walk_in"
-CODE = "code"
-SIGNATURE = "signature"
-CONSENT_METHODS = {CODE, SIGNATURE}
 
 
 def _file_reader(request: HttpRequest) -> User:
@@ -51,14 +55,21 @@ def file_list(request: HttpRequest) -> HttpResponse:
     viewer = _file_reader(request)
     form = FileSearchForm(request.GET or None)
     query = form.cleaned_data["query"] if form.is_valid() else ""
-    profiles = selectors.search_profiles(
-        permissions.list_visible_profiles(viewer), query
-    ).order_by("-registered_at", "-pk")
-    page = Paginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
+    profiles = permissions.list_visible_profiles(viewer)
+    status = 200
+    try:
+        if query:
+            # A full number finds its owner's name: limit how fast anyone can ask.
+            check_rate("file-search", str(viewer.pk), limit=60, window_s=3600)
+    except RateLimitedError as error:
+        status, profiles = form_error(form, error), profiles.none()
+    found = selectors.search_profiles(profiles, query).order_by("-registered_at", "-pk")
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "query": query}
-    return render(request, "workers/staff_file_list.html", context)
+    return render(request, "workers/staff_file_list.html", context, status=status)
 
 
+@never_cache
 @login_required
 def file_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
     viewer = _file_reader(request)
@@ -73,6 +84,8 @@ def file_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 request=request,
             )
+        except (errors.SensitiveAccessDeniedError, errors.WorkerFileNotFoundError):
+            raise  # answered 403/404 as they are, without reading the file at all
         except DomainError as error:
             status = form_error(form, error)
     elif request.method == "POST":
@@ -96,22 +109,22 @@ def _station_manager(request: HttpRequest) -> User:
 def walk_in(request: HttpRequest) -> HttpResponse:
     """Step 1: the worker's number, and how they confirm consent."""
     staff = _station_manager(request)
-    form = PhoneForm(request.POST or None)
-    method = request.POST.get("method")
+    form = WalkInStartForm(request.POST or None)
     status = 400 if request.method == "POST" else 200
-    if request.method == "POST" and form.is_valid() and method in CONSENT_METHODS:
-        phone = form.cleaned_data["phone"]
+    if request.method == "POST" and form.is_valid():
+        phone, method = form.cleaned_data["phone"], form.cleaned_data["method"]
         try:
             walk_ins.start_walk_in(
-                staff=staff, phone=phone, send_code=method == CODE, request=request
+                staff=staff,
+                phone=phone,
+                send_code=method == WalkInStartForm.CODE,
+                request=request,
             )
         except DomainError as error:
             status = form_error(form, error)
         else:
-            request.session[PENDING_WALK_IN] = {
-                "phone": encrypt(normalise_phone(phone)),
-                "method": method,
-            }
+            pending = {"phone": encrypt(normalise_phone(phone)), "method": method}
+            request.session[PENDING_WALK_IN] = pending
             return redirect("workers:walk_in_details")
     return render(request, "workers/walk_in.html", {"form": form}, status=status)
 
@@ -127,22 +140,29 @@ def _register_walk_in(
     request: HttpRequest, staff: User, form: WalkInForm, phone: str, method: str
 ) -> None:
     data = form.cleaned_data
-    common = {
-        "staff": staff,
-        "phone": phone,
-        "details": registration_details(form),
-        "general_notice_version": data["general_notice_version"],
-        "health_notice_version": data["health_notice_version"]
+    walk_ins.register_walk_in(
+        staff=staff,
+        phone=phone,
+        by_signature=method == WalkInStartForm.SIGNATURE,
+        details=registration_details(form),
+        general_notice_version=data["general_notice_version"],
+        health_notice_version=data["health_notice_version"]
         if data["health_consent"]
         else None,
-        "request": request,
+        code=data["code"],
+        signature_data_url=data["signature"],
+        request=request,
+    )
+
+
+def _walk_in_context(form: WalkInForm, phone: str, method: str) -> dict[str, object]:
+    return {
+        "form": form,
+        "masked_phone": mask_phone(phone),
+        "method": method,
+        "general_notice": selectors.get_current_notice(NoticeKind.GENERAL),
+        "health_notice": selectors.get_current_notice(NoticeKind.HEALTH),
     }
-    if method == SIGNATURE:
-        walk_ins.register_walk_in_by_signature(
-            signature_data_url=data["signature"], **common
-        )
-    else:
-        walk_ins.register_walk_in_by_code(code=data["code"], **common)
 
 
 @login_required
@@ -153,13 +173,7 @@ def walk_in_details(request: HttpRequest) -> HttpResponse:
     if pending is None:
         return redirect("workers:walk_in")
     phone, method = pending
-    general = selectors.get_current_notice(NoticeKind.GENERAL)
-    health = selectors.get_current_notice(NoticeKind.HEALTH)
-    initial = {
-        "general_notice_version": general.version,
-        "health_notice_version": health.version,
-    }
-    form = WalkInForm(request.POST or None, initial=initial)
+    form = WalkInForm(request.POST or None, initial=current_notice_versions())
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -170,13 +184,7 @@ def walk_in_details(request: HttpRequest) -> HttpResponse:
             request.session.pop(PENDING_WALK_IN, None)
             messages.success(request, _("The worker is registered."))
             return redirect("workers:walk_in")
-    context = {
-        "form": form,
-        "masked_phone": mask_phone(phone),
-        "method": method,
-        "general_notice": general,
-        "health_notice": health,
-    }
+    context = _walk_in_context(form, phone, method)
     return render(request, "workers/walk_in_details.html", context, status=status)
 
 
@@ -187,13 +195,6 @@ def _file_merger(request: HttpRequest) -> User:
     return user
 
 
-def _profile(profile_id: int) -> WorkerProfile:
-    profile = WorkerProfile.objects.filter(pk=profile_id).first()
-    if profile is None:
-        raise errors.WorkerFileNotFoundError()
-    return profile
-
-
 @login_required
 def duplicates(request: HttpRequest) -> HttpResponse:
     """Files that share an ID number, each pair with a merge form (reason required)."""
@@ -201,13 +202,13 @@ def duplicates(request: HttpRequest) -> HttpResponse:
     form = MergeForm(request.POST or None)
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        keep_id, duplicate_id = form.kept_and_merged()
         try:
-            merging.merge_worker_files(
+            merging.merge_worker_files_by_id(
                 actor=user,
-                keep=_profile(data["keep"]),
-                duplicate=_profile(data["duplicate"]),
-                reason=data["reason"],
+                keep_id=keep_id,
+                duplicate_id=duplicate_id,
+                reason=form.cleaned_data["reason"],
                 request=request,
             )
         except DomainError as error:
@@ -218,3 +219,30 @@ def duplicates(request: HttpRequest) -> HttpResponse:
     groups = merging.list_duplicate_groups(permissions.list_visible_profiles(user))
     context = {"groups": groups, "form": form}
     return render(request, "workers/duplicates.html", context, status=status)
+
+
+@login_required
+@require_POST
+def confirm_phone(request: HttpRequest, profile_id: int) -> HttpResponse:
+    """Send a code to a signature walk-in's number, or check the code the worker tells."""
+    staff = _station_manager(request)
+    form = CodeForm(request.POST)
+    try:
+        if request.POST.get("action") == "send":
+            walk_ins.send_confirmation_code(
+                staff=staff, profile_id=profile_id, request=request
+            )
+            messages.success(request, _("A code was sent to the worker's phone."))
+        elif form.is_valid():
+            walk_ins.confirm_phone(
+                staff=staff,
+                profile_id=profile_id,
+                code=form.cleaned_data["code"],
+                request=request,
+            )
+            messages.success(request, _("The number is confirmed."))
+        else:
+            messages.error(request, _("Type the code from the worker's phone."))
+    except DomainError as error:
+        messages.error(request, error.detail)
+    return redirect("workers:file_detail", profile_id=profile_id)

@@ -31,6 +31,11 @@ urlpatterns = [
     path("staff/card/<str:card_code>/", views.staff_card, name="staff_card"),
     path("staff/files/", staff_views.file_list, name="file_list"),
     path("staff/files/<int:profile_id>/", staff_views.file_detail, name="file_detail"),
+    path(
+        "staff/files/<int:profile_id>/confirm-number/",
+        staff_views.confirm_phone,
+        name="confirm_phone",
+    ),
     path("staff/duplicates/", staff_views.duplicates, name="duplicates"),
     path("staff/walk-in/", staff_views.walk_in, name="walk_in"),
     path(

@@ -18,9 +18,8 @@ from warmbee.core.clients import client_address
 from warmbee.core.crypto import decrypt, encrypt
 from warmbee.core.errors import DomainError
 from warmbee.stations.permissions import is_station_manager, list_manageable_stations
-from warmbee.visits.forms import CardCheckInForm
+from warmbee.visits.forms import CardCheckInForm, service_choices
 from warmbee.visits.services import record_card_check_in
-from warmbee.visits.views import service_choices
 from warmbee.workers import selectors, services
 from warmbee.workers.cards import card_qr_data_uri
 from warmbee.workers.choices import CodePurpose, NoticeKind
@@ -120,17 +119,23 @@ def _registration_context(form: RegistrationForm, phone: str) -> dict[str, Any]:
     }
 
 
+def current_notice_versions() -> dict[str, int]:
+    """Return the versions a registration form's consent boxes agree to."""
+    return {
+        "general_notice_version": selectors.get_current_notice(
+            NoticeKind.GENERAL
+        ).version,
+        "health_notice_version": selectors.get_current_notice(
+            NoticeKind.HEALTH
+        ).version,
+    }
+
+
 def register_details(request: HttpRequest) -> HttpResponse:
     phone = _pending_phone(request, CodePurpose.REGISTER)
     if request.user.is_authenticated or phone is None:
         return redirect("workers:register")
-    general = selectors.get_current_notice(NoticeKind.GENERAL)
-    health = selectors.get_current_notice(NoticeKind.HEALTH)
-    initial = {
-        "general_notice_version": general.version,
-        "health_notice_version": health.version,
-    }
-    form = RegistrationForm(request.POST or None, initial=initial)
+    form = RegistrationForm(request.POST or None, initial=current_notice_versions())
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

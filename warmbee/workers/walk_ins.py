@@ -11,16 +11,24 @@ import datetime as dt
 import io
 
 import numpy as np
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from warmbee.accounts.models import User
-from warmbee.accounts.otp import check_lookup_rate, check_mainland_mobile
+from warmbee.accounts.otp import (
+    check_lookup_rate,
+    check_mainland_mobile,
+    send_one_time_code,
+    verify_one_time_code,
+)
+from warmbee.core.audit import record_audit
 from warmbee.core.clients import client_address
+from warmbee.core.models import AuditAction
 from warmbee.stations.permissions import is_station_manager
-from warmbee.workers import errors, services
-from warmbee.workers.choices import ConsentChannel
+from warmbee.workers import errors, permissions, services
+from warmbee.workers.choices import CodePurpose, ConsentChannel
 from warmbee.workers.models import WorkerProfile
 
 SIGNATURE_PREFIX = "data:image/png;base64,"
@@ -38,17 +46,19 @@ def _check_staff(staff: User) -> None:
 def start_walk_in(
     *, staff: User, phone: str, send_code: bool, request: HttpRequest
 ) -> None:
-    """Check the number is new; text it a code when consent is to be given by phone."""
+    """Check the number is new; text it a walk-in code when consent is given by phone.
+
+    The walk-in message tells the worker to give the code to the staff only if they
+    agree to the notice; every other code message says never to tell anyone.
+    """
     _check_staff(staff)
-    if send_code:
-        services.request_registration_code(
-            phone=phone, ip_address=client_address(request)
-        )
-        return
     phone = check_mainland_mobile(phone)
-    check_lookup_rate(client_address(request))
+    address = client_address(request)
+    check_lookup_rate(address)
     if User.objects.find_by_phone(phone) is not None:
         raise errors.PhoneAlreadyRegisteredError()
+    if send_code:
+        send_one_time_code(phone=phone, purpose=CodePurpose.WALK_IN, ip_address=address)
 
 
 def register_walk_in_by_code(
@@ -71,6 +81,41 @@ def register_walk_in_by_code(
         health_notice_version=health_notice_version,
         channel=ConsentChannel.STAFF_CONFIRMED_ON_WORKER_PHONE,
         registered_by=staff,
+        code_purpose=CodePurpose.WALK_IN,
+        request=request,
+    )
+
+
+def register_walk_in(
+    *,
+    staff: User,
+    phone: str,
+    by_signature: bool,
+    details: services.WorkerDetails,
+    general_notice_version: int | None,
+    health_notice_version: int | None,
+    code: str = "",
+    signature_data_url: str = "",
+    request: HttpRequest | None = None,
+) -> WorkerProfile:
+    """Register the worker on their signature, or on the code from their phone."""
+    if by_signature:
+        return register_walk_in_by_signature(
+            staff=staff,
+            phone=phone,
+            details=details,
+            general_notice_version=general_notice_version,
+            health_notice_version=health_notice_version,
+            signature_data_url=signature_data_url,
+            request=request,
+        )
+    return register_walk_in_by_code(
+        staff=staff,
+        phone=phone,
+        code=code,
+        details=details,
+        general_notice_version=general_notice_version,
+        health_notice_version=health_notice_version,
         request=request,
     )
 
@@ -131,5 +176,60 @@ def register_walk_in_by_signature(
         channel=ConsentChannel.STAFF_SIGNATURE,
         request=request,
         now=now,
+        phone_is_confirmed=False,
         signature_png=signature_png,
     )
+
+
+def _unconfirmed_profile(staff: User, profile_id: int) -> WorkerProfile:
+    _check_staff(staff)
+    profile = permissions.list_visible_profiles(staff).filter(pk=profile_id).first()
+    if profile is None:
+        raise errors.WorkerFileNotFoundError()
+    if profile.user.phone_confirmed_at is not None:
+        raise errors.PhoneAlreadyConfirmedError()
+    return profile
+
+
+def send_confirmation_code(
+    *, staff: User, profile_id: int, request: HttpRequest
+) -> None:
+    """Text a walk-in code to the unconfirmed number of a file registered on a signature."""
+    profile = _unconfirmed_profile(staff, profile_id)
+    send_one_time_code(
+        phone=profile.user.phone,
+        purpose=CodePurpose.WALK_IN,
+        ip_address=client_address(request),
+    )
+
+
+def confirm_phone(
+    *,
+    staff: User,
+    profile_id: int,
+    code: str,
+    request: HttpRequest | None = None,
+    now: dt.datetime | None = None,
+) -> WorkerProfile:
+    """Mark the number confirmed once the worker, at the station, tells the code back.
+
+    The code is checked outside the transaction, so a wrong try is counted.
+    """
+    profile = _unconfirmed_profile(staff, profile_id)
+    now = now or timezone.now()
+    user = profile.user
+    verify_one_time_code(
+        phone=user.phone, code=code, purpose=CodePurpose.WALK_IN, now=now
+    )
+    with transaction.atomic():
+        user.phone_confirmed_at = now
+        user.save(update_fields=["phone_confirmed_at"])
+        record_audit(
+            actor=staff,
+            action=AuditAction.UPDATE,
+            target=user,
+            fields=["phone_confirmed_at"],
+            request=request,
+            county=permissions.audit_county(staff),
+        )
+    return profile

@@ -310,27 +310,27 @@ def test_refuses_a_merge_without_a_reason(twins, admin):
 def test_refuses_to_merge_a_file_into_itself(twins, admin):
     keep, _duplicate = twins
     error = _refused_merge(admin, keep, keep)
-    assert isinstance(error, errors.MergeNotAllowedError)
+    assert isinstance(error, errors.SameFileMergeError)
     with translation.override("en"):
-        assert error.detail == "These two files cannot be merged: it is the same file."
+        assert error.detail == "A file cannot be merged into itself."
 
 
 def test_refuses_files_sharing_no_number(admin):
     keep, duplicate = in_county(ID_A), in_county(ID_B)
     VisitFactory(worker=duplicate.user)
     error = _refused_merge(admin, keep, duplicate)
-    assert isinstance(error, errors.MergeNotAllowedError)
+    assert isinstance(error, errors.NotDuplicatesError)
     with translation.override("en"):
         assert error.detail == (
-            "These two files cannot be merged: "
-            "they share neither a mobile number nor an ID number."
+            "These two files share neither a mobile number nor an ID number, so they "
+            "are not merged."
         )
 
 
 def test_refuses_files_without_id_numbers(admin):
     keep, duplicate = in_county(), in_county()
     error = _refused_merge(admin, keep, duplicate)
-    assert isinstance(error, errors.MergeNotAllowedError)
+    assert isinstance(error, errors.NotDuplicatesError)
 
 
 @pytest.mark.parametrize("which", ["keep", "duplicate"])
@@ -340,7 +340,8 @@ def test_refuses_an_anonymised_file(admin, which):
     anonymise_worker(profile=files[which], actor=None, reason="test")
     files[which].refresh_from_db()
     error = _refused_merge(admin, files["keep"], files["duplicate"])
-    assert isinstance(error, errors.MergeNotAllowedError)
+    # Nobody sees anonymised or merged files: refused as not found, revealing nothing.
+    assert isinstance(error, errors.WorkerFileNotFoundError)
 
 
 @pytest.mark.parametrize("which", ["keep", "duplicate"])
@@ -351,7 +352,8 @@ def test_refuses_a_file_already_merged(admin, which):
     WorkerProfile.objects.filter(pk=files[which].pk).update(merged_into=elsewhere)
     files[which].refresh_from_db()
     error = _refused_merge(admin, files["keep"], files["duplicate"])
-    assert isinstance(error, errors.MergeNotAllowedError)
+    # Nobody sees anonymised or merged files: refused as not found, revealing nothing.
+    assert isinstance(error, errors.WorkerFileNotFoundError)
 
 
 def test_refuses_a_file_outside_the_admins_county(admin):

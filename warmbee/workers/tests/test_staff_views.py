@@ -102,7 +102,12 @@ def test_admin_merges_two_files_with_the_same_id_number(client):
     client.force_login(make_user(Role.COUNTY_ADMIN))
     page = client.get(reverse("workers:duplicates")).content.decode()
     assert page.count('data-testid="duplicate-group"') == 1
-    data = {"keep": older.pk, "duplicate": newer.pk, "reason": "同一身份证号，重复登记"}
+    data = {
+        "file_a": older.pk,
+        "file_b": newer.pk,
+        "keep": "a",
+        "reason": "同一身份证号，重复登记",
+    }
     response = client.post(reverse("workers:duplicates"), data)
     assert response.status_code == 302
     newer.refresh_from_db()
@@ -114,8 +119,40 @@ def test_admin_merges_two_files_with_the_same_id_number(client):
 def test_a_merge_without_a_reason_changes_nothing(client):
     first, second = make_worker(), make_worker()
     client.force_login(make_user(Role.COUNTY_ADMIN))
-    data = {"keep": first.pk, "duplicate": second.pk, "reason": "x"}
+    data = {"file_a": first.pk, "file_b": second.pk, "keep": "a", "reason": "x"}
     response = client.post(reverse("workers:duplicates"), data)
     assert response.status_code == 400
     second.refresh_from_db()
     assert second.merged_into is None
+
+
+def test_admin_keeps_the_newer_file_so_its_number_still_logs_in(client):
+    id_hash = id_number_lookup_hash("110101199003077571")
+    older = make_worker(id_number="110101199003077571", id_number_hash=id_hash)
+    newer = make_worker(id_number="110101199003077571", id_number_hash=id_hash)
+    for profile in (older, newer):
+        profile.work_communities.set([community()])
+    client.force_login(make_user(Role.COUNTY_ADMIN))
+    data = {
+        "file_a": older.pk,
+        "file_b": newer.pk,
+        "keep": "b",
+        "reason": "换了新手机号，保留新档案",
+    }
+    assert client.post(reverse("workers:duplicates"), data).status_code == 302
+    older.refresh_from_db()
+    assert older.merged_into == newer
+    assert User.objects.get(pk=newer.user_id).is_active
+
+
+def test_merging_a_file_id_that_does_not_exist_is_not_found(client):
+    first = make_worker()
+    client.force_login(make_user(Role.COUNTY_ADMIN))
+    data = {
+        "file_a": first.pk,
+        "file_b": 999_999,
+        "keep": "a",
+        "reason": "重复登记的档案",
+    }
+    response = client.post(reverse("workers:duplicates"), data)
+    assert response.status_code == 404

@@ -1,18 +1,22 @@
 import base64
+import datetime as dt
 import io
 
 import pytest
 from django.test import RequestFactory
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from warmbee.accounts import errors as account_errors
+from warmbee.accounts import sms
 from warmbee.accounts.models import Role, User
 from warmbee.core.models import AuditEntry
 from warmbee.factories import make_user
 from warmbee.workers import errors, walk_ins
 from warmbee.workers.choices import ConsentChannel
 from warmbee.workers.models import Consent, WorkerProfile
-from warmbee.workers.services import WorkerDetails
-from warmbee.workers.tests.factories import last_code
+from warmbee.workers.services import WorkerDetails, request_login_code
+from warmbee.workers.tests.factories import last_code, wrong
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +128,68 @@ def test_a_registered_number_is_refused_before_anything_is_sent():
         walk_ins.start_walk_in(
             staff=staff, phone=PHONE, send_code=False, request=_request()
         )
+
+
+def _signature_walk_in(staff):
+    return walk_ins.register_walk_in_by_signature(
+        staff=staff,
+        phone=PHONE,
+        details=DETAILS,
+        general_notice_version=1,
+        health_notice_version=None,
+        signature_data_url=signature_png(),
+    )
+
+
+def test_a_number_registered_on_a_signature_cannot_log_in_until_staff_confirm_it():
+    staff = make_user(Role.STATION_STAFF)
+    profile = _signature_walk_in(staff)
+    with pytest.raises(errors.PhoneNotConfirmedError):
+        request_login_code(phone=PHONE, ip_address="10.0.0.9")
+
+    walk_ins.send_confirmation_code(
+        staff=staff, profile_id=profile.pk, request=_request()
+    )
+    walk_ins.confirm_phone(staff=staff, profile_id=profile.pk, code=last_code(PHONE))
+
+    assert User.objects.get(pk=profile.user_id).phone_confirmed_at is not None
+    later = timezone.now() + dt.timedelta(minutes=2)  # past the one-a-minute limit
+    request_login_code(phone=PHONE, ip_address="10.0.0.9", now=later)  # now allowed
+    entry = AuditEntry.objects.filter(fields=["phone_confirmed_at"]).get()
+    assert entry.actor == staff
+
+
+def test_a_wrong_confirmation_code_confirms_nothing():
+    staff = make_user(Role.STATION_STAFF)
+    profile = _signature_walk_in(staff)
+    walk_ins.send_confirmation_code(
+        staff=staff, profile_id=profile.pk, request=_request()
+    )
+    with pytest.raises(account_errors.WrongCodeError):
+        walk_ins.confirm_phone(
+            staff=staff, profile_id=profile.pk, code=wrong(last_code(PHONE))
+        )
+    assert User.objects.get(pk=profile.user_id).phone_confirmed_at is None
+
+
+def test_staff_of_another_station_cannot_confirm_a_number():
+    profile = _signature_walk_in(make_user(Role.STATION_STAFF))
+    with pytest.raises(errors.WorkerFileNotFoundError):
+        walk_ins.send_confirmation_code(
+            staff=make_user(Role.STATION_STAFF),
+            profile_id=profile.pk,
+            request=_request(),
+        )
+
+
+def test_the_walk_in_code_message_says_to_give_it_only_to_the_staff():
+    walk_ins.start_walk_in(
+        staff=make_user(Role.STATION_STAFF),
+        phone=PHONE,
+        send_code=True,
+        request=_request(),
+    )
+    [message] = sms.outbox
+    assert message.template == "walk_in_code"
+    assert "only if you agree" in message.text
+    assert "Never tell anyone" not in message.text

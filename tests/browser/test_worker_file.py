@@ -118,11 +118,13 @@ def test_rider_checks_in_with_the_card_sees_exports_and_deletes_the_file(
     assert Visit.objects.filter(pk=visit.pk, worker__isnull=True).exists()
 
 
+@pytest.mark.parametrize("prefix", ["", "/en"])
 def test_staff_register_a_walk_in_on_a_signature_and_the_admin_opens_it_with_a_reason(
-    tablet: BrowserContext, live_server, demo
+    tablet: BrowserContext, live_server, demo, prefix
 ):
+    language = "en" if prefix else "zh"
     page = tablet.new_page()
-    log_in_with_password(page, live_server.url, STAFF, "/staff/")
+    log_in_with_password(page, live_server.url, STAFF, f"{prefix}/staff/")
     page.get_by_test_id("walk-in-link").click()
     page.locator("[name=phone]").fill("13912345678")
     page.get_by_test_id("method-signature").click()
@@ -136,7 +138,7 @@ def test_staff_register_a_walk_in_on_a_signature_and_the_admin_opens_it_with_a_r
     for step in range(1, 12):
         page.mouse.move(box["x"] + 30 + step * 22, box["y"] + 80 + (-1) ** step * 25)
     page.mouse.up()
-    screenshot(page, "zh-walk-in-1-signature")
+    screenshot(page, f"{language}-walk-in-1-signature")
     page.get_by_test_id("register-walk-in").click()
     expect(page.locator(".messages li").first).to_be_visible()
     worker = User.objects.find_by_phone("13912345678")
@@ -147,12 +149,15 @@ def test_staff_register_a_walk_in_on_a_signature_and_the_admin_opens_it_with_a_r
     admin = tablet.new_page()
     profile = WorkerProfile.objects.get(user=User.objects.find_by_phone(RIDER))
     log_in_with_password(
-        admin, live_server.url, COUNTY_ADMIN, f"/workers/staff/files/{profile.pk}/"
+        admin,
+        live_server.url,
+        COUNTY_ADMIN,
+        f"{prefix}/workers/staff/files/{profile.pk}/",
     )
     expect(admin.get_by_test_id("reason-form")).to_be_visible()
     admin.locator("[name=reason]").fill("骑手家属来电，核实紧急联系人")
     admin.get_by_test_id("open-sensitive").click()
     expect(admin.get_by_test_id("full-phone")).to_have_text(RIDER)
-    screenshot(admin, "zh-file-admin-sensitive")
+    screenshot(admin, f"{language}-file-admin-sensitive")
     entry = AuditEntry.objects.get(action=AuditAction.READ_SENSITIVE)
     assert entry.reason == "骑手家属来电，核实紧急联系人"

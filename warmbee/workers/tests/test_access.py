@@ -7,6 +7,7 @@ from warmbee.workers import errors
 from warmbee.workers.access import access_worker_file, open_sensitive_file
 from warmbee.workers.choices import NoticeKind
 from warmbee.workers.permissions import list_visible_profiles
+from warmbee.workers.services import withdraw_consent
 from warmbee.workers.tests.factories import give_consent, make_worker
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +122,17 @@ def test_a_file_outside_the_scope_is_not_found(visited):
         access_worker_file(viewer=stranger, profile_id=profile.pk)
     with pytest.raises(errors.WorkerFileNotFoundError):
         access_worker_file(viewer=make_user(Role.COUNTY_ADMIN), profile_id=999_999)
+
+
+def test_withdrawing_consent_hides_the_file_from_staff_but_not_from_admins(visited):
+    profile, _station, staff = visited
+    withdraw_consent(worker=profile.user, kind=NoticeKind.GENERAL)
+    assert list(list_visible_profiles(staff)) == []
+    assert list(list_visible_profiles(make_user(Role.COUNTY_ADMIN))) == [profile]
+
+
+def test_staff_see_the_files_they_registered_before_any_visit():
+    staff = make_user(Role.STATION_STAFF)
+    StationFactory().staff.add(staff)
+    profile = make_worker(registered_by=staff)
+    assert list(list_visible_profiles(staff)) == [profile]

@@ -3,15 +3,16 @@ import json
 import pytest
 from django.db import connection
 
-from warmbee.accounts.models import Role, User
+from warmbee.accounts.models import Role, User, phone_lookup_hash
+from warmbee.accounts.otp import send_one_time_code
 from warmbee.core.models import AuditAction, AuditEntry
 from warmbee.factories import StationFactory, VisitFactory, community, make_user
 from warmbee.visits.models import Visit
 from warmbee.workers import errors, rights
 from warmbee.workers.access import open_sensitive_file
-from warmbee.workers.choices import NoticeKind
+from warmbee.workers.choices import CodePurpose, NoticeKind
 from warmbee.workers.identity import check_id_number
-from warmbee.workers.models import Consent, WorkerProfile
+from warmbee.workers.models import Consent, OneTimeCode, WorkerProfile
 from warmbee.workers.selectors import has_consent
 from warmbee.workers.tests.factories import give_consent, make_worker
 
@@ -144,7 +145,12 @@ def test_deleting_anonymises_the_person_and_keeps_the_counts():
 
 def test_no_trace_of_the_number_or_name_is_left_in_the_rows():
     profile = make_worker(name="独一无二的名字")
+    phone = profile.user.phone
+    send_one_time_code(phone=phone, purpose=CodePurpose.LOGIN, ip_address="10.0.0.1")
     rights.delete_my_account(worker=profile.user, confirmation="DELETE")
+    user = User.objects.get(pk=profile.user_id)
+    assert user.phone_hash != phone_lookup_hash(phone)
+    assert not OneTimeCode.objects.filter(phone_hash=phone_lookup_hash(phone)).exists()
     with connection.cursor() as cursor:
         cursor.execute("SELECT phone, display_name FROM accounts_user")
         rows = cursor.fetchall()

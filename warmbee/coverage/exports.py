@@ -5,6 +5,7 @@ never writes; labels are in the active language.
 """
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -366,6 +367,15 @@ def _as_lists(value: Any) -> Any:
     return value
 
 
+def cells_geometry(cells: Iterable[str]) -> dict[str, Any]:
+    """Return H3 cells merged into one GeoJSON (Multi)Polygon, lon/lat, as lists."""
+    geometry = h3.cells_to_geo(list(cells))
+    return {
+        "type": geometry["type"],
+        "coordinates": _as_lists(geometry["coordinates"]),
+    }
+
+
 def _feature(geometry: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "geometry": geometry, "properties": properties}
 
@@ -390,13 +400,9 @@ def _station_features(figures: PlanFigures) -> list[dict[str, Any]]:
             "on_network": station.on_network,
         }
         if station.cells:
-            geometry = h3.cells_to_geo(list(station.cells))
             features.append(
                 _feature(
-                    {
-                        "type": geometry["type"],
-                        "coordinates": _as_lists(geometry["coordinates"]),
-                    },
+                    cells_geometry(station.cells),
                     {
                         "kind": "station_area",
                         **properties,

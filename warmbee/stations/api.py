@@ -1,6 +1,7 @@
-"""JSON API for stations: the amenity catalogue, station detail and the nearest-station finder."""
+"""JSON API for stations: amenity catalogue, station detail, travel-time area, finder."""
 
 import datetime as dt
+from typing import cast
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -10,15 +11,28 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field, field_validator
 
+from warmbee.coverage.exports import generated_network_label, mode_label
+from warmbee.coverage.routing import StationArea
 from warmbee.stations import selectors
 from warmbee.stations.choices import TravelMode
-from warmbee.stations.finder import FinderAnswer, FinderQuery, find_nearest_stations
+from warmbee.stations.finder import (
+    FinderAnswer,
+    FinderQuery,
+    find_nearest_stations,
+    travel_time_note,
+)
+from warmbee.stations.models import Station
 from warmbee.stations.schemas import (
     AmenityOut,
     NearestStationOut,
     NearestStationsOut,
     StationAmenityOut,
+    StationAreaInfoOut,
+    StationAreaOut,
     StationDetailOut,
+    StraightLineReason,
+    TravelNetworkOut,
+    TravelTimeMethod,
 )
 
 router = Router(tags=["stations"])
@@ -58,13 +72,6 @@ class NearestQueryIn(Schema):
         )
 
 
-def travel_time_note() -> str:
-    return _(
-        "Travel times are estimated from straight-line distance times a detour factor, "
-        "because no road network is loaded yet."
-    )
-
-
 def nearest_out(answer: FinderAnswer) -> NearestStationsOut:
     results = [
         NearestStationOut(
@@ -76,6 +83,7 @@ def nearest_out(answer: FinderAnswer) -> NearestStationsOut:
             lon_deg=result.station.lon_deg,
             position_is_approximate=result.station.position_is_approximate,
             distance_m=round(result.distance_m),
+            straight_line_distance_m=round(result.straight_line_m),
             travel_time_s=round(result.travel_time_s),
             arrival_at=result.arrival_at,
             open_on_arrival=result.state_on_arrival.is_open,
@@ -91,10 +99,19 @@ def nearest_out(answer: FinderAnswer) -> NearestStationsOut:
         )
         for result in answer.results
     ]
+    network = answer.network
     return NearestStationsOut(
-        travel_time_method=answer.method,
-        travel_time_note=travel_time_note(),
-        detour_factor=answer.detour_factor,
+        travel_time_method=cast(TravelTimeMethod, answer.method),
+        travel_time_note=travel_time_note(answer),
+        network=None
+        if network is None
+        else TravelNetworkOut(name=network.name, is_generated=network.is_generated),
+        straight_line_reason=cast(
+            StraightLineReason | None, answer.straight_line_reason or None
+        ),
+        network_limit_min=answer.network_limit_min if answer.is_network else None,
+        unreachable_count=answer.unreachable_count,
+        detour_factor=None if answer.is_network else answer.detour_factor,
         speed_kmh=answer.speed_kmh,
         mode=answer.query.mode,
         at=answer.query.at,
@@ -123,6 +140,69 @@ def nearest_stations(
 @router.get("/amenities", response=list[AmenityOut], summary="The amenity catalogue")
 def list_amenities(request: HttpRequest) -> list[AmenityOut]:
     return [AmenityOut.from_orm(amenity) for amenity in selectors.list_amenities()]
+
+
+class StationAreaQueryIn(Schema):
+    mode: TravelMode = TravelMode.WALK
+    minutes: int = Field(15, ge=1, le=60, description="Travel time limit in minutes")
+
+
+def area_out(station: Station, area: StationArea) -> StationAreaOut:
+    """Return the area as GeoJSON with its station and labels in the active language."""
+    label = _("Places within %(minutes)s min of the station %(how)s") % {
+        "minutes": area.minutes,
+        "how": mode_label(area.mode),
+    }
+    features: list[dict[str, object]] = []
+    if area.geometry is not None:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": area.geometry,
+                "properties": {"kind": "station_area", "label": label},
+            }
+        )
+    features.append(
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "Point",
+                "coordinates": [
+                    round(station.lon_deg, 7),
+                    round(station.lat_deg, 7),
+                ],
+            },
+            "properties": {"kind": "station", "label": station.label},
+        }
+    )
+    return StationAreaOut(
+        type="FeatureCollection",
+        features=features,
+        area=StationAreaInfoOut(
+            station_id=station.pk,
+            mode=area.mode,
+            minutes=area.minutes,
+            network=TravelNetworkOut(
+                name=area.network.name, is_generated=area.network.is_generated
+            ),
+            label=label,
+            note=generated_network_label() if area.network.is_generated else "",
+            cell_count=len(area.cells),
+        ),
+    )
+
+
+@router.get(
+    "/{station_id}/area",
+    response=StationAreaOut,
+    url_name="station_area",
+    summary="The area from which a station is reached within some minutes (GeoJSON)",
+)
+def station_area(
+    request: HttpRequest, station_id: int, params: Query[StationAreaQueryIn]
+) -> StationAreaOut:
+    view = selectors.get_station_area(station_id, params.mode, params.minutes)
+    return area_out(view.station, view.area)
 
 
 @router.get("/{station_id}", response=StationDetailOut, summary="One station")

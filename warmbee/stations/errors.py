@@ -44,3 +44,25 @@ class NotStationStaffError(PermissionDeniedError):
 class InvalidClosureError(DomainError):
     code = "invalid_closure"
     message = _("Give a reason and a time in the future.")
+
+
+class NoRoadNetworkError(NotFoundError):
+    code = "no_road_network"
+    message = _(
+        "This station's travel-time area needs a road network, and none is loaded for "
+        "where it is."
+    )
+
+
+class StationOffNetworkError(NotFoundError):
+    code = "station_off_network"
+    message = _(
+        "This station is %(metres)s m from the nearest road of the road network (more "
+        "than %(limit)s m), so it has no travel-time area on it."
+    )
+
+
+class RoadNetworkUnavailableError(DomainError):
+    code = "road_network_unavailable"
+    status_code = 503
+    message = _("The road network cannot be read right now. Please try again later.")

@@ -1,7 +1,9 @@
 """The "nearest open station with X" search: H3 ring prefilter, then rank by travel time.
 
-Until a road network is loaded, travel time is the straight-line distance times a detour
-factor over the mode's speed; every answer says which method it used.
+Where an active road network covers the searcher (and they are within the snap limit of
+a road), travel time is the network's (``coverage.routing``); otherwise the straight-line
+distance times a detour factor over the mode's speed. Every answer says which it used,
+and why straight line when a network would have been used.
 """
 
 import datetime as dt
@@ -14,9 +16,19 @@ import h3
 from django.conf import settings
 from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils.translation import gettext as _
 
 from warmbee.core import geo
 from warmbee.core.opening_hours import IntervalsMemo
+from warmbee.coverage.exports import generated_network_label
+from warmbee.coverage.routing import (
+    MAX_SNAP_DISTANCE_M,
+    FallbackReason,
+    NetworkFallback,
+    NetworkLabel,
+    NetworkOrigin,
+    open_network_origin,
+)
 from warmbee.regions.models import Region
 from warmbee.stations import errors
 from warmbee.stations.choices import AmenityStatus, TravelMode
@@ -32,6 +44,7 @@ from warmbee.visits.selectors import visit_count_sql
 RING_STEPS = (1, 2, 4, 8, 16, 32)
 MAX_RESULTS = 20
 STRAIGHT_LINE = "straight_line_with_detour"
+NETWORK = "network"
 
 
 @dataclass(frozen=True)
@@ -48,7 +61,8 @@ class FinderQuery:
 @dataclass(frozen=True)
 class FinderResult:
     """One station found. ``station`` comes with its community, not its amenity rows:
-    what was asked for is in ``matching_amenity_codes``."""
+    what was asked for is in ``matching_amenity_codes``. ``distance_m`` is along the
+    roads when the answer's method is the network, else ``straight_line_m``."""
 
     station: Station
     distance_m: float
@@ -57,6 +71,7 @@ class FinderResult:
     state_on_arrival: StationState
     matching_amenity_codes: tuple[str, ...]
     recent_visits: int
+    straight_line_m: float = 0.0
 
     @property
     def travel_time_min(self) -> int:
@@ -73,12 +88,77 @@ class FinderResult:
 
 @dataclass(frozen=True)
 class FinderAnswer:
+    """What the finder found and how it timed it.
+
+    ``method`` is ``NETWORK`` (then ``network`` names it) or ``STRAIGHT_LINE`` (then
+    ``straight_line_reason`` says why: no network here, the searcher is off it, or its
+    file cannot be read). With the network, ``unreachable_count`` stations nearer in a
+    straight line than the results could not be reached within ``network_limit_s`` and
+    are not listed.
+    """
+
     query: FinderQuery
     results: tuple[FinderResult, ...]
     method: str
     detour_factor: float
     speed_kmh: float
     searched_radius_m: float
+    network: NetworkLabel | None = None
+    straight_line_reason: str = ""
+    origin_snap_distance_m: float | None = None
+    network_limit_s: float | None = None
+    unreachable_count: int = 0
+
+    @property
+    def is_network(self) -> bool:
+        return self.method == NETWORK
+
+    @property
+    def network_limit_min(self) -> int:
+        return round((self.network_limit_s or 0) / 60)
+
+
+def travel_time_note(answer: FinderAnswer) -> str:
+    """Return, in the active language, how the answer's travel times were worked out."""
+    if answer.network is not None and answer.is_network:
+        values = {"name": answer.network.name, "speed": f"{answer.speed_kmh:g}"}
+        if answer.network.is_generated:
+            note = _(
+                "Travel times on the road network “%(name)s” (%(generated)s) at "
+                "%(speed)s km/h, including the way to and from the nearest road."
+            ) % {**values, "generated": generated_network_label()}
+        else:
+            note = (
+                _(
+                    "Travel times on the road network “%(name)s” at %(speed)s km/h, "
+                    "including the way to and from the nearest road."
+                )
+                % values
+            )
+        if answer.unreachable_count:
+            note += " " + _(
+                "Stations that cannot be reached on it within %(minutes)s minutes are "
+                "not listed (%(count)s nearer in a straight line)."
+            ) % {"minutes": answer.network_limit_min, "count": answer.unreachable_count}
+        return note
+    if answer.straight_line_reason == FallbackReason.OFF_NETWORK:
+        return _(
+            "Travel times are estimated from straight-line distance times a detour "
+            "factor, because the nearest road of the road network is %(metres)s m "
+            "away (more than %(limit)s m)."
+        ) % {
+            "metres": round(answer.origin_snap_distance_m or 0),
+            "limit": round(MAX_SNAP_DISTANCE_M),
+        }
+    if answer.straight_line_reason == FallbackReason.NETWORK_UNAVAILABLE:
+        return _(
+            "Travel times are estimated from straight-line distance times a detour "
+            "factor, because the road network cannot be read right now."
+        )
+    return _(
+        "Travel times are estimated from straight-line distance times a detour factor, "
+        "because no road network is loaded yet."
+    )
 
 
 def speed_kmh(mode: TravelMode) -> float:
@@ -307,6 +387,8 @@ class _Search:
     query: FinderQuery
     mode_speed_kmh: float
     sql: _Sql
+    # With a network, candidates are ranked by its travel times instead of distance.
+    network: NetworkOrigin | None = None
     read_rings: int = 0
     read_cells: set[str] = field(default_factory=set)
     # (distance, id, search cell), nearest first, of every station read so far.
@@ -317,17 +399,62 @@ class _Search:
     batch_size: int = 0
     states: dict[int, StationState] = field(default_factory=dict)
     hours_memo: IntervalsMemo = field(default_factory=dict)
+    # Network mode only: positions of the candidates read, and their network times.
+    positions: dict[int, tuple[float, float]] = field(default_factory=dict)
+    network_times: dict[int, float] = field(default_factory=dict)
 
     def ranked(self, rings: int) -> list[tuple[float, int]]:
-        """Return (distance, id) of the candidates in the disk of ``rings``, nearest first."""
+        """Return (distance, id) of the candidates in the disk of ``rings``, nearest first.
+
+        With a network: (travel time, id) of those it reaches within its limit, fastest
+        first.
+        """
         if rings > self.read_rings:
             self._read(self._rings_to_read(rings))
         if rings == self.read_rings:
-            return [(distance_m, pk) for distance_m, pk, _cell in self.candidates]
-        disk = set(geo.search_disk(self.query.lat_deg, self.query.lon_deg, rings))
-        return [
-            (distance_m, pk) for distance_m, pk, cell in self.candidates if cell in disk
+            ranked = [(distance_m, pk) for distance_m, pk, _cell in self.candidates]
+        else:
+            disk = set(geo.search_disk(self.query.lat_deg, self.query.lon_deg, rings))
+            ranked = [
+                (distance_m, pk)
+                for distance_m, pk, cell in self.candidates
+                if cell in disk
+            ]
+        if self.network is None:
+            return ranked
+        return self._by_network_time(ranked)
+
+    def _by_network_time(
+        self, ranked: list[tuple[float, int]]
+    ) -> list[tuple[float, int]]:
+        assert self.network is not None  # noqa: S101  # network mode only
+        new = [
+            (pk, *self.positions[pk])
+            for _distance_m, pk in ranked
+            if pk not in self.network_times
         ]
+        self.network_times.update(self.network.travel_times(new))
+        times = self.network_times
+        return sorted(
+            (times[pk], pk) for _distance_m, pk in ranked if math.isfinite(times[pk])
+        )
+
+    def travel_time_s(self, key: float) -> float:
+        """Return the travel time of a ranking key (a distance, or a network time)."""
+        if self.network is None:
+            return _travel_time_s(key, self.mode_speed_kmh)
+        return key
+
+    def unreachable_within(self, distance_m: float) -> int:
+        """Return how many candidates within ``distance_m`` the network cannot reach."""
+        times = self.network_times
+        return sum(
+            1
+            for candidate_m, pk, _cell in self.candidates
+            if candidate_m <= distance_m
+            and pk in times
+            and not math.isfinite(times[pk])
+        )
 
     def _rings_to_read(self, rings: int) -> int:
         """Return the ring step to read up to: ``rings``, or a later one if sparse.
@@ -359,10 +486,11 @@ class _Search:
         new_cells = [cell for cell in disk if cell not in self.read_cells]
         self.read_cells.update(new_cells)
         self.read_rings = rings
+        rows = self.sql.positions(new_cells)
+        if self.network is not None:
+            self.positions.update((pk, (lat, lon)) for pk, lat, lon, _cell in rows)
         self.candidates.extend(
-            _with_distances_m(
-                self.query.lat_deg, self.query.lon_deg, self.sql.positions(new_cells)
-            )
+            _with_distances_m(self.query.lat_deg, self.query.lon_deg, rows)
         )
         self.candidates.sort()
 
@@ -382,13 +510,11 @@ class _Search:
             self.checked[pk] = found.get(pk)
 
     def state_on_arrival(
-        self, distance_m: float, pk: int, fields: StateFields
+        self, key: float, pk: int, fields: StateFields
     ) -> StationState:
         state = self.states.get(pk)
         if state is None:
-            arrival = self.query.at + dt.timedelta(
-                seconds=_travel_time_s(distance_m, self.mode_speed_kmh)
-            )
+            arrival = self.query.at + dt.timedelta(seconds=self.travel_time_s(key))
             opening_hours, closed_until, reason = fields
             state = self.states[pk] = state_at(
                 opening_hours, closed_until, reason, arrival, self.hours_memo
@@ -419,9 +545,21 @@ def find_nearest_stations(query: FinderQuery) -> FinderAnswer:
 
     Qualifying means every wanted amenity is available and, with ``open_only``, the station
     is open on arrival. Rings of H3 cells widen until the results are provably the nearest
-    or the widest ring has been searched.
+    or the widest ring has been searched. With a road network, a station outside a disk
+    of radius r needs at least r over the mode's top speed (roads are never shorter than
+    the straight line), so the rings stop once the last result is faster than that, or
+    once that bound passes the network search's limit.
     """
     check_query(query)
+    origin = open_network_origin(query.lat_deg, query.lon_deg, query.mode)
+    if isinstance(origin, NetworkFallback):
+        return _find_by_straight_line(query, origin)
+    return _find_by_network(query, origin)
+
+
+def _find_by_straight_line(
+    query: FinderQuery, fallback: NetworkFallback
+) -> FinderAnswer:
     mode_speed = speed_kmh(query.mode)
     sql = _Sql(connections[Station.objects.db], query.amenity_codes)
     search = _Search(query, mode_speed, sql)
@@ -433,29 +571,13 @@ def find_nearest_stations(query: FinderQuery) -> FinderAnswer:
         chosen = search.qualifying(rings)
         if len(chosen) == query.limit and chosen[-1][0] <= radius_m:
             break
-    stations = sql.stations(
-        [pk for _distance_m, pk, _state in chosen],
-        since=query.at - dt.timedelta(minutes=settings.FINDER_BUSY_WINDOW_MIN),
-        until=query.at,
-    )
-    # Every candidate has every wanted amenity available: list them in catalogue order.
-    matching = tuple(
-        code for code in list_amenity_codes() if code in query.amenity_codes
-    )
-    results = tuple(
-        FinderResult(
-            station=station,
-            distance_m=distance_m,
-            travel_time_s=_travel_time_s(distance_m, mode_speed),
-            arrival_at=query.at
-            + dt.timedelta(seconds=_travel_time_s(distance_m, mode_speed)),
-            state_on_arrival=state,
-            matching_amenity_codes=matching,
-            recent_visits=station.visit_count,  # type: ignore[attr-defined]
-        )
-        for distance_m, pk, state in chosen
-        # A station deleted since it was ranked is left out.
-        if (station := stations.get(pk)) is not None
+    results = _results(
+        query,
+        sql,
+        [
+            (distance_m, distance_m, _travel_time_s(distance_m, mode_speed), pk, state)
+            for distance_m, pk, state in chosen
+        ],
     )
     return FinderAnswer(
         query=query,
@@ -464,4 +586,82 @@ def find_nearest_stations(query: FinderQuery) -> FinderAnswer:
         detour_factor=settings.FINDER_DETOUR_FACTOR,
         speed_kmh=mode_speed,
         searched_radius_m=radius_m,
+        network=fallback.network,
+        straight_line_reason=str(fallback.reason),
+        origin_snap_distance_m=fallback.snap_distance_m,
+    )
+
+
+def _find_by_network(query: FinderQuery, origin: NetworkOrigin) -> FinderAnswer:
+    mode_speed = origin.speed_kmh
+    sql = _Sql(connections[Station.objects.db], query.amenity_codes)
+    search = _Search(query, mode_speed, sql, network=origin)
+    chosen: list[tuple[float, int, StationState]] = []
+    radius_m = 0.0
+    for rings in RING_STEPS:
+        radius_m = geo.search_disk_radius_m(rings)
+        chosen = search.qualifying(rings)
+        outside_s = origin.lower_bound_s(radius_m)
+        if len(chosen) == query.limit and chosen[-1][0] <= outside_s:
+            break
+        if outside_s > origin.limit_s:
+            # Nothing outside the disk is reachable within the network search's limit.
+            break
+    straight_m = {pk: distance_m for distance_m, pk, _cell in search.candidates}
+    results = _results(
+        query,
+        sql,
+        [
+            (origin.distance_m(pk), straight_m[pk], time_s, pk, state)
+            for time_s, pk, state in chosen
+        ],
+    )
+    farthest_m = (
+        max(straight_m[pk] for _time_s, pk, _state in chosen)
+        if len(chosen) == query.limit
+        else origin.limit_s * origin.max_speed_m_s
+    )
+    return FinderAnswer(
+        query=query,
+        results=results,
+        method=NETWORK,
+        detour_factor=settings.FINDER_DETOUR_FACTOR,
+        speed_kmh=mode_speed,
+        searched_radius_m=radius_m,
+        network=origin.network,
+        origin_snap_distance_m=origin.snap_distance_m,
+        network_limit_s=origin.limit_s,
+        unreachable_count=search.unreachable_within(farthest_m),
+    )
+
+
+def _results(
+    query: FinderQuery,
+    sql: _Sql,
+    chosen: list[tuple[float, float, float, int, StationState]],
+) -> tuple[FinderResult, ...]:
+    """Return the results of (distance, straight line, travel time, id, state) rows."""
+    stations = sql.stations(
+        [pk for _distance_m, _straight_m, _time_s, pk, _state in chosen],
+        since=query.at - dt.timedelta(minutes=settings.FINDER_BUSY_WINDOW_MIN),
+        until=query.at,
+    )
+    # Every candidate has every wanted amenity available: list them in catalogue order.
+    matching = tuple(
+        code for code in list_amenity_codes() if code in query.amenity_codes
+    )
+    return tuple(
+        FinderResult(
+            station=station,
+            distance_m=distance_m,
+            travel_time_s=travel_time_s,
+            arrival_at=query.at + dt.timedelta(seconds=travel_time_s),
+            state_on_arrival=state,
+            matching_amenity_codes=matching,
+            recent_visits=station.visit_count,  # type: ignore[attr-defined]
+            straight_line_m=straight_m,
+        )
+        for distance_m, straight_m, travel_time_s, pk, state in chosen
+        # A station deleted since it was ranked is left out.
+        if (station := stations.get(pk)) is not None
     )

@@ -9,6 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from warmbee.core import opening_hours as hours
+from warmbee.coverage.routing import (
+    MAX_SNAP_DISTANCE_M,
+    FallbackReason,
+    NetworkLabel,
+    StationArea,
+    find_networks_at,
+    station_area,
+)
 from warmbee.stations import errors
 from warmbee.stations.choices import AmenityStatus, FlagStatus
 from warmbee.stations.models import Amenity, AmenityFlag, Station, StationAmenity
@@ -151,3 +159,37 @@ def resolve_position(
         sum(lat for lat, _lon in positions) / len(positions),
         sum(lon for _lat, lon in positions) / len(positions),
     )
+
+
+def find_station_network(station: Station) -> NetworkLabel | None:
+    """Return the active road network around the station, if any (bounding box only)."""
+    networks = find_networks_at(station.lat_deg, station.lon_deg)
+    return networks[0] if networks else None
+
+
+@dataclass(frozen=True)
+class StationAreaView:
+    station: Station
+    area: StationArea
+
+
+def get_station_area(station_id: int, mode: str, minutes: int) -> StationAreaView:
+    """Return the station and the area from which the station is reached within ``minutes`` by ``mode``.
+
+    Raises ``StationNotFoundError``, ``NoRoadNetworkError`` (no network around it),
+    ``StationOffNetworkError`` (farther than the snap limit from its roads) or
+    ``RoadNetworkUnavailableError`` (its file cannot be read).
+    """
+    station = Station.objects.filter(pk=station_id, is_active=True).first()
+    if station is None:
+        raise errors.StationNotFoundError()
+    area = station_area(station.pk, station.lat_deg, station.lon_deg, mode, minutes)
+    if isinstance(area, StationArea):
+        return StationAreaView(station, area)
+    if area.reason == FallbackReason.OFF_NETWORK:
+        raise errors.StationOffNetworkError(
+            metres=round(area.snap_distance_m or 0), limit=round(MAX_SNAP_DISTANCE_M)
+        )
+    if area.reason == FallbackReason.NETWORK_UNAVAILABLE:
+        raise errors.RoadNetworkUnavailableError()
+    raise errors.NoRoadNetworkError()

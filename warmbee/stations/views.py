@@ -16,7 +16,12 @@ from warmbee.core.ratelimit import check_rate
 from warmbee.regions.selectors import list_communities
 from warmbee.stations import selectors, services
 from warmbee.stations.choices import TravelMode
-from warmbee.stations.finder import FinderAnswer, FinderQuery, find_nearest_stations
+from warmbee.stations.finder import (
+    FinderAnswer,
+    FinderQuery,
+    find_nearest_stations,
+    travel_time_note,
+)
 from warmbee.stations.forms import AmenityFlagForm, FinderForm
 from warmbee.stations.navigation import navigation_links
 from warmbee.stations.presets import PRESETS
@@ -63,6 +68,7 @@ def find(request: HttpRequest) -> HttpResponse:
         "form": form,
         "answer": answer,
         "error": error,
+        "travel_note": travel_time_note(answer) if answer is not None else "",
         "presets": PRESETS,
         "communities": list_communities(),
         "map_points": map_points(answer),
@@ -100,6 +106,9 @@ def station_detail(request: HttpRequest, station_id: int) -> HttpResponse:
         "now": now,
         "navigation": navigation_links(station),
         "flag_form": AmenityFlagForm(),
+        "area_network": selectors.find_station_network(station),
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
     }
     return render(request, "stations/station_detail.html", context)
 

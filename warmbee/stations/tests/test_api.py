@@ -8,7 +8,6 @@ from django.utils import timezone, translation
 from warmbee.core import geo
 from warmbee.factories import StationFactory, VisitFactory, set_amenities
 from warmbee.stations import errors
-from warmbee.stations.api import travel_time_note
 from warmbee.stations.models import StationAmenity
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +38,12 @@ def _params(**overrides):
     params = {"lat": HERE[0], "lon": HERE[1], "at": "2026-03-04T17:00:00+08:00"}
     params.update(overrides)
     return params
+
+
+NO_NETWORK_NOTE = (
+    "Travel times are estimated from straight-line distance times a detour factor, "
+    "because no road network is loaded yet."
+)
 
 
 def _in_chinese(message: Callable[[], str]) -> str:
@@ -80,7 +85,11 @@ def test_nearest_answers_with_travel_time_and_state_on_arrival(
     assert response.status_code == 200
     assert response.json() == {
         "travel_time_method": "straight_line_with_detour",
-        "travel_time_note": _in_chinese(travel_time_note),
+        "travel_time_note": _in_chinese(lambda: translation.gettext(NO_NETWORK_NOTE)),
+        "network": None,
+        "straight_line_reason": "no_network",
+        "network_limit_min": None,
+        "unreachable_count": 0,
         "detour_factor": 1.3,
         "speed_kmh": 4.5,
         "mode": "walk",
@@ -95,6 +104,7 @@ def test_nearest_answers_with_travel_time_and_state_on_arrival(
                 "lon_deg": station.lon_deg,
                 "position_is_approximate": False,
                 "distance_m": 1000,
+                "straight_line_distance_m": 1000,
                 "travel_time_s": 1040,
                 "arrival_at": "2026-03-04T17:17:20+08:00",
                 "open_on_arrival": True,
@@ -167,10 +177,7 @@ def test_nearest_respects_the_limit(client):
 
 def test_nearest_note_follows_the_language(client, station_1_km_north):
     response = client.get(NEAREST_URL, _params(), HTTP_ACCEPT_LANGUAGE="en")
-    assert response.json()["travel_time_note"] == (
-        "Travel times are estimated from straight-line distance times a detour "
-        "factor, because no road network is loaded yet."
-    )
+    assert response.json()["travel_time_note"] == NO_NETWORK_NOTE
     assert response.json()["results"][0]["url"] == (
         f"/en/stations/{station_1_km_north.pk}/"
     )

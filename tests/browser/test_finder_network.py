@@ -1,0 +1,61 @@
+"""A rider's finder answers on the demo's generated street network, and a station's area."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import screenshot
+from warmbee.coverage.models import RoadNetwork
+from warmbee.devtools.demo import load_demo
+from warmbee.stations.models import Station
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def demo() -> None:
+    load_demo(visits=0)
+    # Open round the clock so the journey does not depend on when the suite runs.
+    Station.objects.update(opening_hours="24/7")
+    assert RoadNetwork.objects.get(is_active=True).is_generated
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_results_use_the_generated_network_and_the_station_shows_its_area(
+    page: Page, live_server, demo, prefix
+):
+    language = "en" if prefix else "zh"
+    page.goto(f"{live_server.url}{prefix}/find/?lat=38.06&lon=112.68&mode=walk")
+
+    note = page.get_by_test_id("travel-time-note")
+    expect(note).to_have_attribute("data-method", "network")
+    expect(note).to_have_attribute("data-generated", "")
+    if prefix:
+        expect(note).to_contain_text("Travel times on the road network")
+        expect(note).to_contain_text("generated street network, not real roads")
+    expect(page.get_by_test_id("result").first).to_be_visible()
+    screenshot(page, f"{language}-network-1-results")
+
+    page.get_by_test_id("result").first.get_by_role("link").last.click()
+    expect(page).to_have_url(re.compile(rf"{prefix}/stations/\d+/$"))
+    expect(page.get_by_test_id("generated-network")).to_be_visible()
+    page.get_by_test_id("station-map-open").click()
+    status = page.get_by_test_id("area-status")
+    # The first area ever computed may compile the search kernel: allow for it.
+    expect(status).to_have_attribute("data-mode", "walk", timeout=60_000)
+    walk_cells = int(status.get_attribute("data-cells") or 0)
+    assert walk_cells > 0
+    expect(page.locator("#map path.leaflet-interactive").first).to_be_visible()
+    screenshot(page, f"{language}-network-2-station-area-walk")
+
+    page.locator("[data-area-mode=ebike]").click()
+    expect(status).to_have_attribute("data-mode", "ebike")
+    expect(page.locator("[data-area-mode=ebike]")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert int(status.get_attribute("data-cells") or 0) > walk_cells
+    screenshot(page, f"{language}-network-3-station-area-ebike")

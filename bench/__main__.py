@@ -30,7 +30,7 @@ def _setup_django(data_dir: Path) -> None:
 
 # Each benchmark is a module of this package with a ``run()``; imported only when run,
 # so that one benchmark's missing dependency does not stop the others.
-BENCHMARKS = ("finder", "page_weight", "coverage_engine")
+BENCHMARKS = ("finder", "finder_network", "page_weight", "coverage_engine")
 
 
 def _run_one(name: str) -> None:

@@ -52,6 +52,7 @@ from warmbee.coverage.models import (
 from warmbee.coverage.permissions import can_plan_county
 from warmbee.coverage.places_csv import parse_places_csv
 from warmbee.coverage.planning import PlanInput, compute_plan
+from warmbee.coverage.routing import forget_network_bounds
 from warmbee.coverage.selectors import (
     access_demand_layer,
     find_active_network,
@@ -145,6 +146,8 @@ def _activate(
         target=road_network,
         fields=["county", "name", "is_generated", "is_active"],
     )
+    # The finder caches which networks are active: let it see this one at once.
+    transaction.on_commit(forget_network_bounds)
     return road_network
 
 

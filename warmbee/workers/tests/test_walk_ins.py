@@ -4,7 +4,7 @@ import io
 
 import pytest
 from django.test import RequestFactory
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image, ImageDraw
 
 from warmbee.accounts import errors as account_errors
@@ -183,12 +183,13 @@ def test_staff_of_another_station_cannot_confirm_a_number():
 
 
 def test_the_walk_in_code_message_says_to_give_it_only_to_the_staff():
-    walk_ins.start_walk_in(
-        staff=make_user(Role.STATION_STAFF),
-        phone=PHONE,
-        send_code=True,
-        request=_request(),
-    )
+    with translation.override("en"):
+        walk_ins.start_walk_in(
+            staff=make_user(Role.STATION_STAFF),
+            phone=PHONE,
+            send_code=True,
+            request=_request(),
+        )
     [message] = sms.outbox
     assert message.template == "walk_in_code"
     assert "only if you agree" in message.text

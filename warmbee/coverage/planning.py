@@ -36,7 +36,7 @@ from warmbee.coverage.engine.network import (
 from warmbee.coverage.engine.siting import (
     SitingProblem,
     SitingSolution,
-    SolveStatus,
+    best_max_covering_answer,
     solve_max_covering,
 )
 from warmbee.coverage.engine.snapping import NodeSnapper
@@ -252,13 +252,34 @@ def _network_problem(
     )
 
 
-def _solve(problem: SitingProblem, plan: PlanInput) -> SitingSolution:
-    solution = solve_max_covering(
+def _solve(
+    problem: SitingProblem, plan: PlanInput
+) -> tuple[SitingSolution, list[SitingSolution]]:
+    """Return the better of the fast heuristic and HiGHS's answer, and both answers.
+
+    The heuristic (greedy, swaps, Lagrangian bound) takes a fraction of a second; HiGHS
+    gets ``solver_time_limit_s``. On a large county HiGHS may stop there with an
+    incumbent worse than the heuristic's, so a planner is never given less than the
+    heuristic finds, and the bound is the tighter of the two (equal answers: HiGHS's).
+    """
+    heuristic = greedy_max_covering(problem, plan.new_sites)
+    exact = solve_max_covering(
         problem, plan.new_sites, time_limit_s=plan.solver_time_limit_s
     )
-    if solution.status is SolveStatus.NO_SOLUTION:
-        return greedy_max_covering(problem, plan.new_sites)
-    return solution
+    answers = [heuristic, exact]
+    return best_max_covering_answer(*answers), answers
+
+
+def _answer_row(answer: SitingSolution) -> dict[str, Any]:
+    return {
+        "method": answer.method,
+        "status": str(answer.status),
+        "added_weight": round(answer.objective, 6)
+        if np.isfinite(answer.objective)
+        else None,
+        "bound": round(answer.bound, 6) if np.isfinite(answer.bound) else None,
+        "solve_time_s": round(answer.solve_time_s, 3),
+    }
 
 
 def _added_weight_in_order(
@@ -383,7 +404,7 @@ def _recommend(
         )
     candidate_count = int(site_lat.size)
     progress("siting", 70)
-    solution = _solve(problem, plan)
+    solution, answers = _solve(problem, plan)
     total = coverage.total_weight
     return {
         "new_sites": plan.new_sites,
@@ -406,6 +427,9 @@ def _recommend(
             }
             for site, added in _added_weight_in_order(problem, solution.sites)
         ],
+        # Both answers computed (heuristic, then HiGHS); the fields above are the
+        # better of them with the tighter bound.
+        "answers": [_answer_row(answer) for answer in answers],
     }
 
 

@@ -243,3 +243,10 @@ def reach_into(  # noqa: C901  # kept whole: helper calls cost per node
         pairs += touched_count
         count[position] = touched_count
     return site.size, pairs, DONE
+
+
+# --- Maximal covering: greedy, one-swap local search and the Lagrangian bound -----------
+#
+# The siting kernels work on a coverage pattern stored both ways: by site (``site_ptr``,
+# ``site_rows``: the rows each site covers) and by row (``row_ptr``, ``row_sites``), with
+# one weight per row. Each pass costs the number of (row, site) pairs it reads.

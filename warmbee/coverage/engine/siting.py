@@ -8,7 +8,7 @@ limit reports the solver's bound and gap instead. Heuristics live in ``heuristic
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import numpy as np
@@ -204,10 +204,53 @@ class SitingSolution:
         return self.status is SolveStatus.OPTIMAL
 
 
+# An answer whose relative gap to a valid bound is at most this is proven optimal.
+PROVEN_GAP = 1e-9
+
+
 def relative_gap(objective: float, bound: float) -> float:
     """Return |bound - objective| / |bound|, 0 when both are 0."""
     scale = max(abs(bound), abs(objective))
     return 0.0 if scale == 0 else abs(bound - objective) / scale
+
+
+def best_max_covering_answer(*answers: SitingSolution) -> SitingSolution:
+    """Return the answer covering the most, with the tightest bound any answer proves.
+
+    Every answer's bound is an upper bound on the same optimum, so the smallest holds for
+    the best answer too. The result is called optimal when the best answer meets that
+    bound (a solver's proof, or a heuristic's bound matched); otherwise it keeps the
+    status and method of the answer it is (``time_limit`` for a stopped solver,
+    ``heuristic`` for greedy and swaps) with its gap to the bound. ``solve_time_s`` is
+    the time of all of them.
+    """
+    if not answers:
+        raise InvalidInputError(reason="no answers to compare")
+    found = [
+        answer
+        for answer in answers
+        if answer.status is not SolveStatus.NO_SOLUTION
+        and np.isfinite(answer.objective)
+    ]
+    elapsed_s = float(sum(answer.solve_time_s for answer in answers))
+    if not found:
+        return replace(answers[0], solve_time_s=elapsed_s)
+    most = max(answer.objective for answer in found)
+    level = most - PROVEN_GAP * max(abs(most), 1.0)  # equal but for rounding
+    best = max(
+        (answer for answer in found if answer.objective >= level),
+        key=lambda answer: (answer.is_proven_optimal, answer.objective),
+    )
+    bounds = [answer.bound for answer in answers if np.isfinite(answer.bound)]
+    bound = max(min(bounds, default=best.bound), best.objective)
+    gap = relative_gap(best.objective, bound)
+    return replace(
+        best,
+        bound=bound,
+        gap=gap,
+        status=SolveStatus.OPTIMAL if gap <= PROVEN_GAP else best.status,
+        solve_time_s=elapsed_s,
+    )
 
 
 def merge_identical_rows(

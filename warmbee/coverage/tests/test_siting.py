@@ -193,3 +193,61 @@ def test_accepts_a_sparse_coverage_matrix():
     problem = SitingProblem.from_coverage(scipy.sparse.csr_array(SWAP_CASE), np.ones(6))
 
     assert solve_max_covering(problem, 2).objective == 6.0
+
+
+def _answer(objective, bound, status, method):
+    return siting.SitingSolution(
+        np.arange(2, dtype=np.int64),
+        objective,
+        bound,
+        siting.relative_gap(objective, bound),
+        status,
+        method,
+        1.0,
+    )
+
+
+def test_the_better_answer_is_kept_with_the_tighter_bound():
+    stopped = _answer(50.0, 120.0, SolveStatus.TIME_LIMIT, "milp")
+    heuristic = _answer(95.0, 100.0, SolveStatus.HEURISTIC, "greedy_swap")
+
+    best = siting.best_max_covering_answer(heuristic, stopped)
+
+    assert (best.objective, best.bound) == (95.0, 100.0)
+    assert best.gap == pytest.approx(0.05)
+    assert (best.status, best.method) == (SolveStatus.HEURISTIC, "greedy_swap")
+    assert best.solve_time_s == 2.0
+
+
+def test_an_answer_meeting_the_other_answers_bound_is_proven_optimal():
+    stopped = _answer(90.0, 100.0, SolveStatus.TIME_LIMIT, "milp")
+    heuristic = _answer(100.0, 104.0, SolveStatus.HEURISTIC, "greedy_swap")
+
+    best = siting.best_max_covering_answer(heuristic, stopped)
+
+    assert (best.objective, best.bound, best.gap) == (100.0, 100.0, 0.0)
+    assert (best.status, best.method) == (SolveStatus.OPTIMAL, "greedy_swap")
+
+
+def test_a_stopped_solver_keeps_its_own_label_when_it_is_better():
+    stopped = _answer(99.0, 101.0, SolveStatus.TIME_LIMIT, "milp")
+    heuristic = _answer(97.0, 100.0, SolveStatus.HEURISTIC, "greedy_swap")
+
+    best = siting.best_max_covering_answer(heuristic, stopped)
+
+    assert (best.objective, best.bound, best.status) == (
+        99.0,
+        100.0,
+        SolveStatus.TIME_LIMIT,
+    )
+
+
+def test_equal_answers_prefer_the_proven_one_and_no_solution_is_ignored():
+    exact = _answer(100.0, 100.0, SolveStatus.OPTIMAL, "milp")
+    heuristic = _answer(100.0, 100.0, SolveStatus.HEURISTIC, "greedy_swap")
+    nothing = _answer(np.nan, np.nan, SolveStatus.NO_SOLUTION, "milp")
+
+    assert siting.best_max_covering_answer(heuristic, exact).method == "milp"
+    best = siting.best_max_covering_answer(heuristic, nothing)
+    assert (best.method, best.objective, best.bound) == ("greedy_swap", 100.0, 100.0)
+    assert best.status is SolveStatus.OPTIMAL  # its own bound proves it

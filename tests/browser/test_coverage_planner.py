@@ -1,6 +1,7 @@
 """A county admin loads a road network, plans new stations, reads the map and exports it."""
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 
@@ -129,3 +130,37 @@ def test_county_admin_plans_new_stations_and_exports_the_map(
     )
     assert workbook.status == 200
     assert workbook.body()[:2] == b"PK"  # a zip container, as .xlsx files are
+
+    # What if the station serving the most demand closed? Dropping a marker on the map
+    # adds a position line; tapping the marker takes it away again.
+    busiest = max(run.result["stations"], key=lambda row: row["covered_weight"])
+    what_if = page.get_by_test_id("scenario-form")
+    expect(what_if).to_have_attribute("data-map-ready", "true")
+    page.get_by_test_id("coverage-map").click(position={"x": 60, "y": 300})
+    expect(page.locator(".coverage-dropped-marker")).to_have_count(1)
+    expect(what_if.locator("textarea")).to_have_value(
+        re.compile(r"^38\.\d+, 112\.\d+$")
+    )
+    page.locator(".coverage-dropped-marker").click()
+    expect(page.locator(".coverage-dropped-marker")).to_have_count(0)
+    expect(what_if.locator("textarea")).to_have_value("")
+    what_if.locator(f"input[value='{busiest['id']}']").check()
+    page.get_by_test_id("compare").click()
+    expect(page.get_by_test_id("run-progress")).to_be_visible()
+    scenario = CoverageRun.objects.exclude(pk=run.pk).get()
+    assert scenario.parameters["scenario"]["remove_station_ids"] == [busiest["id"]]
+
+    run_queued_tasks(monkeypatch)
+    scenario.refresh_from_db()
+    assert scenario.status == "done"
+    before = run.result["demand"]["covered_share"]
+    after = scenario.result["demand"]["covered_share"]
+    assert after < before
+    expect(page.get_by_test_id("scenario")).to_contain_text(busiest["name"])
+    expect(page.get_by_test_id("scenario-comparison")).to_contain_text(
+        f"{100 * before:.1f} %"
+    )
+    expect(page.get_by_test_id("covered-share")).to_have_text(f"{100 * after:.1f} %")
+    expect(page.get_by_test_id("station-row")).to_have_count(11)
+    expect(page.get_by_test_id("coverage-map")).to_have_attribute("data-ready", "true")
+    screenshot(page, "zh-coverage-4-what-if")

@@ -69,6 +69,16 @@ class InvalidCoverageParametersError(CoverageError):
     message = _("Invalid plan settings: %(reason)s")
 
 
+class InvalidScenarioError(CoverageError):
+    code = "invalid_scenario"
+    message = _("Invalid what-if: %(reason)s")
+
+
+class ScenarioBaseNotFinishedError(ConflictError):
+    code = "scenario_base_not_finished"
+    message = _("Only a finished plan can be compared with a what-if.")
+
+
 class TooManySitesError(CoverageError):
     code = "too_many_sites"
     message = _(
@@ -155,6 +165,8 @@ _STORED_ERRORS: tuple[type[DomainError], ...] = (
     NotACountyError,
     UnknownCountyError,
     InvalidCoverageParametersError,
+    InvalidScenarioError,
+    ScenarioBaseNotFinishedError,
     TooManySitesError,
     NoDemandError,
     NetworkChangedError,

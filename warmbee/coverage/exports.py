@@ -12,7 +12,7 @@ from typing import Any
 import h3
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from openpyxl import Workbook  # type: ignore[import-untyped]  # no stubs installed
 from openpyxl.utils import (  # type: ignore[import-untyped]  # no stubs installed
@@ -70,6 +70,8 @@ def generated_network_label() -> str:
 
 
 def _name(row: dict[str, Any]) -> str:
+    if row.get("added_number"):
+        return _("Added station %(number)s (what-if)") % {"number": row["added_number"]}
     name = str(row.get("name") or "")
     name_en = str(row.get("name_en") or "")
     return name_en if get_language() == "en" and name_en else name
@@ -86,6 +88,7 @@ class StationFigures:
     covered_share: float  # of all demand
     cells: tuple[str, ...]
     area_km2: float
+    is_added: bool = False  # added by a what-if, not a real station
 
     @property
     def covered_percent(self) -> float:
@@ -144,6 +147,50 @@ class RecommendationFigures:
 
 
 @dataclass(frozen=True)
+class ScenarioFigures:
+    """What a what-if changed, and the plan it is compared with (``before_*``).
+
+    ``before_covered_share`` is None when that plan was gone or unfinished.
+    """
+
+    removed_names: tuple[str, ...]
+    added_positions: tuple[tuple[float, float], ...]
+    based_on_run_id: int | None
+    before_total_weight: float | None
+    before_covered_weight: float | None
+    before_covered_share: float | None
+
+    @property
+    def statement(self) -> str:
+        """Say what the scenario changed: 'Scenario: removed A, B; added 1 station...'."""
+        changes = []
+        if self.removed_names:
+            changes.append(
+                _("removed %(names)s") % {"names": ", ".join(self.removed_names)}
+            )
+        if self.added_positions:
+            count = len(self.added_positions)
+            changes.append(
+                ngettext(
+                    "added %(count)s station at %(positions)s",
+                    "added %(count)s stations at %(positions)s",
+                    count,
+                )
+                % {
+                    "count": count,
+                    "positions": "; ".join(
+                        f"{lat:.5f}, {lon:.5f}" for lat, lon in self.added_positions
+                    ),
+                }
+            )
+        return (
+            _("Scenario: %(changes)s.") % {"changes": "; ".join(changes)}
+            + " "
+            + _("The stations themselves are unchanged.")
+        )
+
+
+@dataclass(frozen=True)
 class PlanFigures:
     """A finished run's figures; ``method`` is 'network' or 'straight_line'."""
 
@@ -177,6 +224,7 @@ class PlanFigures:
     uncovered_cells: tuple[CellFigures, ...]
     recommendation: RecommendationFigures | None
     elapsed_s: float | None
+    scenario: ScenarioFigures | None = None
 
     @property
     def uncovered_weight(self) -> float:
@@ -239,6 +287,30 @@ class PlanFigures:
         return text
 
     @property
+    def comparison_statement(self) -> str:
+        """Compare a what-if's covered share with the plan it is based on ('' if none)."""
+        scenario = self.scenario
+        if scenario is None or scenario.before_covered_share is None:
+            return ""
+        change_points = 100.0 * (self.covered_share - scenario.before_covered_share)
+        text = _(
+            "Before (plan #%(run)s): %(before)s %% covered; after: %(after)s %% "
+            "(%(change)s percentage points)."
+        ) % {
+            "run": scenario.based_on_run_id,
+            "before": f"{100.0 * scenario.before_covered_share:.1f}",
+            "after": f"{self.covered_percent:.1f}",
+            "change": f"{change_points:+.1f}",
+        }
+        before_total = scenario.before_total_weight or 0.0
+        if abs(before_total - self.total_weight) > 1e-6 * max(1.0, before_total):
+            text += " " + _(
+                "The total demand differs (%(before)s before, %(after)s now): the "
+                "stations in service or the demand changed in between."
+            ) % {"before": f"{before_total:g}", "after": f"{self.total_weight:g}"}
+        return text
+
+    @property
     def file_stem(self) -> str:
         return f"coverage-{self.county_code[:6]}-run-{self.run_id}"
 
@@ -259,6 +331,7 @@ def _stations(result: dict[str, Any], total: float) -> tuple[StationFigures, ...
             covered_share=_share(float(row["covered_weight"]), total),
             cells=tuple(row["cells"]),
             area_km2=sum(h3.cell_area(cell, unit="km^2") for cell in row["cells"]),
+            is_added=bool(row.get("added_number")),
         )
         for row in result["stations"]
     )
@@ -293,6 +366,30 @@ def _recommendation(
         gap=float(raw["gap"]),
         covered_share_after=float(raw["covered_share_after"]),
         sites=tuple(sites),
+    )
+
+
+def _scenario(result: dict[str, Any]) -> ScenarioFigures | None:
+    raw = result.get("scenario")
+    if not raw:
+        return None
+    before = raw.get("before") or {}
+
+    def number(key: str) -> float | None:
+        return float(before[key]) if before.get(key) is not None else None
+
+    return ScenarioFigures(
+        removed_names=tuple(
+            _name(row) or f"#{row['id']}" for row in raw.get("removed", [])
+        ),
+        added_positions=tuple(
+            (float(lat_deg), float(lon_deg))
+            for lat_deg, lon_deg in raw.get("added_positions", [])
+        ),
+        based_on_run_id=raw.get("based_on_run_id"),
+        before_total_weight=number("total_weight"),
+        before_covered_weight=number("covered_weight"),
+        before_covered_share=number("covered_share"),
     )
 
 
@@ -354,6 +451,7 @@ def summarise_plan(run: CoverageRun) -> PlanFigures | None:
         ),
         recommendation=_recommendation(result, float(demand["covered_weight"]), total),
         elapsed_s=result.get("elapsed_s"),
+        scenario=_scenario(result),
     )
 
 
@@ -398,6 +496,7 @@ def _station_features(figures: PlanFigures) -> list[dict[str, Any]]:
             "covered_share": round(station.covered_share, 6),
             "area_km2": round(station.area_km2, 3),
             "on_network": station.on_network,
+            "is_added": station.is_added,
         }
         if station.cells:
             features.append(
@@ -461,13 +560,28 @@ def _site_features(figures: PlanFigures) -> list[dict[str, Any]]:
     ]
 
 
+def _scenario_json(figures: PlanFigures) -> dict[str, Any] | None:
+    scenario = figures.scenario
+    if scenario is None:
+        return None
+    return {
+        "statement": scenario.statement,
+        "removed_stations": list(scenario.removed_names),
+        "added_positions": [list(position) for position in scenario.added_positions],
+        "based_on_run_id": scenario.based_on_run_id,
+        "before_covered_share": scenario.before_covered_share,
+        "comparison": figures.comparison_statement,
+    }
+
+
 def plan_geojson(figures: PlanFigures) -> dict[str, Any]:
     """Return the run as a GeoJSON FeatureCollection (RFC 7946, WGS-84 lon/lat).
 
     Features, each with ``properties.kind``: ``uncovered_cell`` (H3 resolution-9
     hexagons), ``station_area`` (a station's cells within the limit, merged),
-    ``station`` (points) and ``recommended_site`` (points, ``rank`` 1…k). The run's
-    settings and method are in the foreign member ``coverage_run``.
+    ``station`` (points; ``is_added`` for a what-if's added station) and
+    ``recommended_site`` (points, ``rank`` 1…k). The run's settings, method and
+    what-if (``scenario``, or null) are in the foreign member ``coverage_run``.
     """
     return {
         "type": "FeatureCollection",
@@ -495,6 +609,7 @@ def plan_geojson(figures: PlanFigures) -> dict[str, Any]:
             "total_weight": figures.total_weight,
             "covered_weight": figures.covered_weight,
             "covered_share": figures.covered_share,
+            "scenario": _scenario_json(figures),
         },
         "features": [
             *_cell_features(figures),
@@ -554,6 +669,14 @@ def _summary_rows(figures: PlanFigures) -> list[list[Any]]:
         rows.append(
             [_("Community positions"), _("Some community positions are approximate.")]
         )
+    if figures.scenario is not None:
+        scenario = figures.scenario
+        rows += [
+            [_("What-if"), scenario.statement],
+            [_("Compared with plan"), scenario.based_on_run_id],
+            [_("Covered share before"), scenario.before_covered_share],
+            [_("Comparison"), figures.comparison_statement],
+        ]
     rows += [
         [_("Total demand"), figures.total_weight],
         [_("Covered demand"), figures.covered_weight],

@@ -126,3 +126,59 @@ class PlacesUploadForm(forms.Form):
             "and 1 MB."
         ),
     )
+
+
+class ScenarioForm(forms.Form):
+    """A what-if of a finished plan: stations to remove, positions to add.
+
+    Only parses; ``services.start_scenario_run`` checks the stations and positions.
+    """
+
+    remove_station_ids = forms.TypedMultipleChoiceField(
+        label=_("Remove stations"),
+        coerce=int,
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    add_positions = forms.CharField(
+        label=_("Add stations at"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "38.06, 112.68"}),
+        help_text=_(
+            "One station per line: latitude, longitude (WGS-84 degrees, as on the "
+            "map); at most 50. To move a station, remove it and add its new position."
+        ),
+    )
+
+    def __init__(self, *args: Any, stations: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["remove_station_ids"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)  # noqa: S101  # declared above
+        field.choices = [(station.pk, station.label) for station in stations]
+
+    def clean_add_positions(self) -> list[list[float]]:
+        positions = []
+        lines = str(self.cleaned_data.get("add_positions") or "").splitlines()
+        for number, line in enumerate(lines, start=1):
+            text = line.strip()
+            if not text:
+                continue
+            parts = text.replace("，", ",").replace(",", " ").split()
+            try:
+                if len(parts) != 2:
+                    raise ValueError(text)
+                positions.append([float(parts[0]), float(parts[1])])
+            except ValueError as error:
+                raise forms.ValidationError(
+                    _("Line %(line)s: “%(text)s” is not “latitude, longitude”."),
+                    params={"line": number, "text": text},
+                ) from error
+        return positions
+
+    def scenario(self) -> dict[str, Any]:
+        """Return the arguments for ``services.start_scenario_run``."""
+        return {
+            "remove_station_ids": list(self.cleaned_data["remove_station_ids"]),
+            "add_positions": self.cleaned_data["add_positions"],
+        }

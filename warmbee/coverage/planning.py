@@ -9,6 +9,7 @@ Station areas on the map and the candidate sites of ``cells`` always come from t
 uniform points, so a point layer still gets areas and sites anywhere on the roads.
 """
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from warmbee.coverage.engine.network import (
     TravelMode,
     default_speed_profile,
 )
+from warmbee.coverage.engine.scenario import apply_station_changes
 from warmbee.coverage.engine.siting import (
     SitingProblem,
     SitingSolution,
@@ -70,7 +72,9 @@ class DemandPoints:
 class PlanInput:
     """Stations (n_stations,) with their database ids, and the checked parameters.
 
-    ``layer_points`` is the demand when the layer is not uniform.
+    ``layer_points`` is the demand when the layer is not uniform. A what-if scenario
+    removes the stations ``removed_station_ids`` and adds stations at
+    ``added_positions`` ((lat_deg, lon_deg) pairs) before anything is computed.
     """
 
     station_id: NDArray[np.int64]
@@ -85,6 +89,8 @@ class PlanInput:
     detour_factor: float
     solver_time_limit_s: float
     layer_points: DemandPoints | None = None
+    removed_station_ids: tuple[int, ...] = ()
+    added_positions: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,35 @@ class LoadedNetwork:
             graph = self.network.mode_graph(default_speed_profile(mode))
             self.graphs[mode] = graph
         return graph
+
+
+def apply_scenario(plan: PlanInput) -> PlanInput:
+    """Return the plan with the scenario's stations: removed ones gone, added ones last.
+
+    Added stations get the ids -1, -2, ... in the order given; removed ids that are not
+    among the stations (no longer in service) are ignored.
+    """
+    if not plan.removed_station_ids and not plan.added_positions:
+        return plan
+    remove = np.flatnonzero(np.isin(plan.station_id, plan.removed_station_ids))
+    stations = apply_station_changes(
+        plan.station_lat_deg,
+        plan.station_lon_deg,
+        add=list(plan.added_positions),
+        remove=remove.tolist(),
+    )
+    added = stations.origin < 0
+    station_id = np.where(
+        added,
+        -np.cumsum(added, dtype=np.int64),
+        plan.station_id[np.maximum(stations.origin, 0)] if plan.station_id.size else 0,
+    )
+    return dataclasses.replace(
+        plan,
+        station_id=station_id.astype(np.int64),
+        station_lat_deg=stations.lat_deg,
+        station_lon_deg=stations.lon_deg,
+    )
 
 
 def network_demand(network: RoadNetwork) -> DemandPoints:
@@ -332,6 +367,10 @@ def _station_rows(
                 "on_network": bool(coverage.station_on_network[index]),
                 "covered_weight": round(float(station_weight[index]), 6),
                 "cells": cells,
+                # 1, 2, ... for a station a what-if adds; None for a real one.
+                "added_number": -int(plan.station_id[index])
+                if plan.station_id[index] < 0
+                else None,
             }
         )
     return rows
@@ -439,7 +478,9 @@ def compute_plan(
     """Return coverage now, uncovered demand by cell and the ``new_sites`` best sites.
 
     Layer points off the network count as not covered and are reported
-    (``demand.off_network_points``). Raises ``NoDemandError`` when uniform demand has
+    (``demand.off_network_points``). A what-if scenario changes the stations first;
+    uniform demand without a network stays the grid around the stations in service,
+    so a scenario's figures compare with a plan of the same settings. Raises ``NoDemandError`` when uniform demand has
     neither a network nor a station to spread over, and ``TooManySitesError`` when more
     sites are asked for than there are candidates.
     """
@@ -451,6 +492,8 @@ def compute_plan(
         uniform = network_demand(loaded.network)
     elif plan.layer_points is None or plan.station_lat_deg.size > 0:
         uniform = grid_demand(plan)
+    in_service = plan
+    plan = apply_scenario(plan)
     demand = plan.layer_points if plan.layer_points is not None else uniform
     assert demand is not None  # noqa: S101  # grid_demand raises rather than give none
     coverage = _coverage(plan, loaded, graph, demand)
@@ -491,6 +534,14 @@ def compute_plan(
         ],
         "uncovered_cell_count": len(cells.cell),
         "recommendation": None,
+        "scenario": None
+        if plan is in_service
+        else {
+            "removed_station_ids": sorted(
+                set(in_service.station_id.tolist()) - set(plan.station_id.tolist())
+            ),
+            "added_positions": [list(position) for position in plan.added_positions],
+        },
     }
     if plan.new_sites > 0:
         progress("candidates", 40)

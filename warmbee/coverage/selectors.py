@@ -103,6 +103,26 @@ def list_county_stations(county: Region) -> QuerySet[Station]:
     ).order_by("pk")
 
 
+def list_station_names(station_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Return each station's (name, name_en) by id, in service or not."""
+    return {
+        pk: (name, name_en)
+        for pk, name, name_en in Station.objects.filter(pk__in=station_ids).values_list(
+            "pk", "name", "name_en"
+        )
+    }
+
+
+def find_finished_run_figures(run_id: int) -> dict[str, Any] | None:
+    """Return a finished run's demand figures (``result["demand"]``), or None."""
+    demand = (
+        CoverageRun.objects.filter(pk=run_id, status=CoverageRunStatus.DONE)
+        .values_list("result__demand", flat=True)
+        .first()
+    )
+    return demand if isinstance(demand, dict) else None
+
+
 @dataclass(frozen=True)
 class CommunityPosition:
     """Where a community is taken to be: the mean position of its stations in service.

@@ -35,11 +35,13 @@ from warmbee.coverage.engine.snapping import NodeSnapper
 from warmbee.coverage.engine.storage import save_network
 from warmbee.coverage.errors import (
     CoverageRunFailedUnexpectedlyError,
+    CoverageRunNotFoundError,
     InvalidCoverageParametersError,
     NetworkChangedError,
     NoDemandLayerChosenError,
     NotACountyError,
     NotCountyPlannerError,
+    ScenarioBaseNotFinishedError,
     from_engine_error,
 )
 from warmbee.coverage.models import (
@@ -53,10 +55,14 @@ from warmbee.coverage.permissions import can_plan_county
 from warmbee.coverage.places_csv import parse_places_csv
 from warmbee.coverage.planning import PlanInput, compute_plan
 from warmbee.coverage.routing import forget_network_bounds
+from warmbee.coverage.scenarios import check_scenario
 from warmbee.coverage.selectors import (
+    access_coverage_run,
     access_demand_layer,
     find_active_network,
+    find_finished_run_figures,
     list_county_stations,
+    list_station_names,
     load_engine_network,
 )
 from warmbee.regions.models import Region, RegionLevel
@@ -77,6 +83,8 @@ DEFAULT_PARAMETERS: Mapping[str, Any] = {
     "demand_layer": "uniform",
     "demand_layer_id": None,
 }
+# A what-if run's extra settings: the scenario and the run it is compared with.
+SCENARIO_PARAMETERS = ("scenario", "based_on_run_id")
 
 
 def _check_county(county: Region) -> None:
@@ -264,16 +272,21 @@ def _number(raw: Any, name: str, low: float, high: float) -> float:
     return value
 
 
-def check_coverage_parameters(raw: Mapping[str, Any]) -> dict[str, Any]:
+def check_coverage_parameters(
+    raw: Mapping[str, Any], *, county: Region | None = None
+) -> dict[str, Any]:
     """Return complete, checked run parameters (defaults filled in).
 
     Keys: ``mode`` (walk, ebike), ``minutes`` (1-60), ``new_sites`` (0-50, how many
     sites to recommend), ``candidate_source`` (cells, demand_points) and
     ``demand_layer`` (uniform, workers, places) with ``demand_layer_id`` (the
     imported places' id, for places only; that it is the county's is checked by
-    ``start_coverage_run``).
+    ``start_coverage_run``). A what-if adds ``scenario`` (checked against the
+    ``county``'s stations by ``scenarios.check_scenario``) and ``based_on_run_id``
+    (the plan it is compared with; that it is the county's is checked by
+    ``start_coverage_run``); both are in the answer only for a what-if.
     """
-    unknown = sorted(set(raw) - set(DEFAULT_PARAMETERS))
+    unknown = sorted(set(raw) - {*DEFAULT_PARAMETERS, *SCENARIO_PARAMETERS})
     if unknown:
         raise InvalidCoverageParametersError(
             reason=_("unknown settings %(names)s.") % {"names": ", ".join(unknown)}
@@ -295,13 +308,41 @@ def check_coverage_parameters(raw: Mapping[str, Any]) -> dict[str, Any]:
         raise InvalidCoverageParametersError(
             reason=_("%(name)s must be a whole number.") % {"name": "new_sites"}
         )
-    return {
+    checked = {
         "mode": values["mode"],
         "minutes": _number(values["minutes"], "minutes", 1, MAX_MINUTES),
         "new_sites": int(new_sites),
         "candidate_source": values["candidate_source"],
         "demand_layer": values["demand_layer"],
         "demand_layer_id": _layer_id(values["demand_layer"], values["demand_layer_id"]),
+    }
+    return checked | _what_if(raw, county)
+
+
+def _what_if(raw: Mapping[str, Any], county: Region | None) -> dict[str, Any]:
+    if raw.get("scenario") is None:
+        if raw.get("based_on_run_id") is not None:
+            raise InvalidCoverageParametersError(
+                reason=_("%(name)s is only for a what-if.")
+                % {"name": "based_on_run_id"}
+            )
+        return {}
+    if county is None:
+        raise InvalidCoverageParametersError(
+            reason=_("a what-if is checked against its county's stations.")
+        )
+    based_on = raw.get("based_on_run_id")
+    if based_on is not None:
+        value = _number(based_on, "based_on_run_id", 1, 2**31 - 1)
+        if value != int(value):
+            raise InvalidCoverageParametersError(
+                reason=_("%(name)s must be a whole number.")
+                % {"name": "based_on_run_id"}
+            )
+        based_on = int(value)
+    return {
+        "scenario": check_scenario(raw["scenario"], county=county),
+        "based_on_run_id": based_on,
     }
 
 
@@ -335,7 +376,14 @@ def start_coverage_run(
     _check_county(county)
     if not can_plan_county(user, county):
         raise NotCountyPlannerError()
-    checked = check_coverage_parameters(parameters)
+    checked = check_coverage_parameters(parameters, county=county)
+    based_on = checked.get("based_on_run_id")
+    if based_on is not None:
+        base = CoverageRun.objects.filter(pk=based_on, county=county).first()
+        if base is None:
+            raise CoverageRunNotFoundError()
+        if base.status != CoverageRunStatus.DONE:
+            raise ScenarioBaseNotFinishedError()
     layer_id = checked["demand_layer_id"]
     run = CoverageRun.objects.create(
         county=county,
@@ -352,6 +400,42 @@ def start_coverage_run(
     run_id = run.pk
     transaction.on_commit(lambda: compute_coverage.enqueue(run_id=run_id))
     return run
+
+
+def start_scenario_run(
+    *,
+    user: User,
+    run_id: int,
+    remove_station_ids: list[Any],
+    add_positions: list[Any],
+) -> CoverageRun:
+    """Queue a what-if of the finished run ``run_id``: its settings, other stations.
+
+    The new run removes the stations ``remove_station_ids`` and adds stations at
+    ``add_positions`` ([lat_deg, lon_deg] pairs) for its computation only, and stores
+    ``based_on_run_id`` to compare with. A scenario starts from the stations in
+    service, also when ``run_id`` is itself a what-if. Real stations never change.
+    """
+    base = access_coverage_run(user, run_id)
+    if base.status != CoverageRunStatus.DONE:
+        raise ScenarioBaseNotFinishedError()
+    settings_of_base = {
+        key: base.parameters[key]
+        for key in DEFAULT_PARAMETERS
+        if key in base.parameters
+    }
+    return start_coverage_run(
+        user=user,
+        county=base.county,
+        parameters={
+            **settings_of_base,
+            "scenario": {
+                "remove_station_ids": remove_station_ids,
+                "add_positions": add_positions,
+            },
+            "based_on_run_id": base.pk,
+        },
+    )
 
 
 def _claim_run(run_id: int) -> CoverageRun | None:
@@ -404,6 +488,7 @@ def _plan_input(run: CoverageRun, layer: LayerDemand | None) -> PlanInput:
     )
     rows = np.asarray(stations, dtype=np.float64).reshape(-1, 3)
     parameters = run.parameters
+    scenario = parameters.get("scenario") or {}
     mode = TravelMode(parameters["mode"])
     speed_kmh = (
         settings.FINDER_WALK_SPEED_KMH
@@ -423,6 +508,13 @@ def _plan_input(run: CoverageRun, layer: LayerDemand | None) -> PlanInput:
         detour_factor=float(settings.FINDER_DETOUR_FACTOR),
         solver_time_limit_s=float(settings.COVERAGE_SOLVER_TIME_LIMIT_S),
         layer_points=None if layer is None else layer.points,
+        removed_station_ids=tuple(
+            int(pk) for pk in scenario.get("remove_station_ids", [])
+        ),
+        added_positions=tuple(
+            (float(lat_deg), float(lon_deg))
+            for lat_deg, lon_deg in scenario.get("add_positions", [])
+        ),
     )
 
 
@@ -437,6 +529,8 @@ def _label_result(
     }
     for row in result["stations"]:
         row["name"], row["name_en"] = names.get(row["id"], ("", ""))
+    if result.get("scenario") is not None:
+        _label_scenario(run, result)
     demand = result["demand"]
     demand["layer_id"] = run.demand_layer_id
     demand["layer_name"] = run.demand_layer.name if run.demand_layer else None
@@ -463,6 +557,31 @@ def _label_result(
         }
     )
     return result
+
+
+def _label_scenario(run: CoverageRun, result: dict[str, Any]) -> None:
+    """Name the removed stations and keep the figures of the run compared with."""
+    scenario = result["scenario"]
+    names = list_station_names(scenario["removed_station_ids"])
+    scenario["removed"] = [
+        {
+            "id": pk,
+            "name": names.get(pk, ("", ""))[0],
+            "name_en": names.get(pk, ("", ""))[1],
+        }
+        for pk in scenario["removed_station_ids"]
+    ]
+    based_on = run.parameters.get("based_on_run_id")
+    scenario["based_on_run_id"] = based_on
+    before = find_finished_run_figures(based_on) if based_on is not None else None
+    scenario["before"] = (
+        None
+        if before is None
+        else {
+            key: before[key]
+            for key in ("total_weight", "covered_weight", "covered_share")
+        }
+    )
 
 
 def execute_coverage_run(*, run_id: int) -> CoverageRun | None:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.planner, name="planner"),
     path("layers/", views.demand_layers, name="layers"),
     path("runs/<int:run_id>/", views.run_detail, name="run"),
+    path("runs/<int:run_id>/scenario/", views.run_scenario, name="run_scenario"),
     path("runs/<int:run_id>/status.json", views.run_status, name="run_status"),
     path(
         "runs/<int:run_id>/export.geojson", views.export_geojson, name="export_geojson"

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from warmbee.accounts.models import User
-from warmbee.core.errors import DomainError
+from warmbee.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from warmbee.coverage.errors import InvalidPlacesFileError
 from warmbee.coverage.exports import (
     PlanFigures,
@@ -32,17 +32,23 @@ from warmbee.coverage.exports import (
     plan_workbook,
     summarise_plan,
 )
-from warmbee.coverage.forms import CoverageRunForm, PlacesUploadForm
+from warmbee.coverage.forms import CoverageRunForm, PlacesUploadForm, ScenarioForm
+from warmbee.coverage.models import CoverageRun
 from warmbee.coverage.permissions import list_plannable_counties
 from warmbee.coverage.places_csv import MAX_FILE_BYTES
 from warmbee.coverage.selectors import (
     access_coverage_run,
     describe_coverage_run,
     get_plannable_county,
+    list_county_stations,
     list_demand_layers,
     summarise_planner,
 )
-from warmbee.coverage.services import create_demand_layer, start_coverage_run
+from warmbee.coverage.services import (
+    create_demand_layer,
+    start_coverage_run,
+    start_scenario_run,
+)
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -123,22 +129,52 @@ def demand_layers(request: HttpRequest) -> HttpResponse:
     return render(request, "coverage/layers.html", context, status=status)
 
 
-@login_required
-@require_GET
-def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
-    run = access_coverage_run(_user(request), run_id)
+def _run_page(
+    request: HttpRequest,
+    run: CoverageRun,
+    scenario_form: ScenarioForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     figures = summarise_plan(run)
+    if figures is not None and scenario_form is None:
+        scenario_form = ScenarioForm(stations=list_county_stations(run.county))
     context = {
         "run": run,
         "view": describe_coverage_run(run),
         "figures": figures,
         "map_data": plan_geojson(figures) if figures is not None else None,
+        "scenario_form": scenario_form,
         "generated_label": generated_network_label(),
         "detour_factor": settings.FINDER_DETOUR_FACTOR,
         "tile_url": settings.MAP_TILE_URL,
         "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
     }
-    return render(request, "coverage/run.html", context)
+    return render(request, "coverage/run.html", context, status=status)
+
+
+@login_required
+@require_GET
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    return _run_page(request, access_coverage_run(_user(request), run_id))
+
+
+@login_required
+@require_http_methods(["POST"])
+def run_scenario(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Start a what-if of a finished plan; on bad input show the plan and the errors."""
+    user = _user(request)
+    run = access_coverage_run(user, run_id)
+    form = ScenarioForm(request.POST, stations=list_county_stations(run.county))
+    if form.is_valid():
+        try:
+            scenario = start_scenario_run(user=user, run_id=run.pk, **form.scenario())
+        except (NotFoundError, PermissionDeniedError):
+            raise  # 404 / 403 through the middleware
+        except DomainError as error:
+            form.add_error(None, error.detail)
+        else:
+            return redirect("coverage:run", run_id=scenario.pk)
+    return _run_page(request, run, form, status=400)
 
 
 @login_required

@@ -862,3 +862,169 @@ def test_a_workers_run_page_lists_the_communities_not_placed(world):
     ]
     run.refresh_from_db()
     assert run.result["demand"]["total_weight"] == 1.5
+
+
+# ---------------------------------------------------------------------- what-if
+
+
+def test_a_done_run_offers_the_what_if_form_with_the_countys_stations(world, done_run):
+    page = (
+        client_as(world, COUNTY_ADMIN)
+        .get(f"/en/coverage/runs/{done_run.pk}/")
+        .content.decode()
+    )
+
+    assert f'action="/en/coverage/runs/{done_run.pk}/scenario/"' in page
+    assert page.count('data-testid="remove-station"') == 1
+    assert "Xinyang Station" in page
+    assert 'name="add_positions"' in page
+    assert "coverage/js/scenario.js" in page
+
+
+def test_a_queued_run_has_no_what_if_form(world, queued_run):
+    page = (
+        client_as(world, COUNTY_ADMIN)
+        .get(f"/en/coverage/runs/{queued_run.pk}/")
+        .content.decode()
+    )
+
+    assert "data-scenario-form" not in page
+
+
+def test_a_what_if_is_started_from_the_form_and_compared_on_its_page(
+    world, done_run, django_capture_on_commit_callbacks
+):
+    client = client_as(world, COUNTY_ADMIN)
+    [station] = done_run.result["stations"]
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(
+            f"/en/coverage/runs/{done_run.pk}/scenario/",
+            {
+                "remove_station_ids": [str(station["id"])],
+                "add_positions": "38.06, 112.705\n\n38.06，112.71\n",
+            },
+        )
+    scenario = CoverageRun.objects.exclude(pk=done_run.pk).get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/en/coverage/runs/{scenario.pk}/"
+    assert scenario.parameters["scenario"] == {
+        "remove_station_ids": [station["id"]],
+        "add_positions": [[38.06, 112.705], [38.06, 112.71]],
+    }
+    assert scenario.parameters["based_on_run_id"] == done_run.pk
+    assert scenario.network_id == done_run.network_id
+
+    execute_coverage_run(run_id=scenario.pk)
+    page = client.get(response["Location"]).content.decode()
+
+    assert (
+        "Scenario: removed Xinyang Station; added 2 stations at 38.06000, 112.70500; "
+        "38.06000, 112.71000." in page
+    )
+    assert f"Before (plan #{done_run.pk}): 32.1 % covered; after:" in page
+    assert 'data-testid="scenario-comparison"' in page
+    assert page.count("Added station") >= 2
+    assert page.count('data-testid="station-row"') == 2
+
+
+def test_removing_the_only_station_leaves_nothing_covered(world, done_run):
+    client = client_as(world, COUNTY_ADMIN)
+    [station] = done_run.result["stations"]
+    client.post(
+        f"/en/coverage/runs/{done_run.pk}/scenario/",
+        {"remove_station_ids": [str(station["id"])]},
+    )
+    scenario = CoverageRun.objects.exclude(pk=done_run.pk).get()
+
+    execute_coverage_run(run_id=scenario.pk)
+    scenario.refresh_from_db()
+    page = client.get(f"/en/coverage/runs/{scenario.pk}/").content.decode()
+
+    assert scenario.status == "done"
+    assert scenario.result["demand"]["covered_weight"] == 0
+    assert scenario.result["stations"] == []
+    assert "after: 0.0 % (-32.1 percentage points)" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "choose at least one station to remove or a position to add"),
+        ({"add_positions": "38.06 north"}, "Line 1: “38.06 north” is not"),
+        ({"add_positions": "39.9, 116.4"}, "is more than 50 km from every station"),
+        ({"remove_station_ids": ["999999"]}, "Select a valid choice"),
+    ],
+)
+def test_a_bad_what_if_shows_the_error_and_starts_nothing(
+    world, done_run, data, message
+):
+    response = client_as(world, COUNTY_ADMIN).post(
+        f"/en/coverage/runs/{done_run.pk}/scenario/", data
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert message in page
+    assert 'role="alert"' in page
+    assert 'id="coverage-map"' in page  # the plan is still shown
+    assert list(CoverageRun.objects.all()) == [done_run]
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (ANONYMOUS, LOGIN),
+        (STATION_STAFF, 403),
+        (WORKER, 403),
+        (OTHER_COUNTY_ADMIN, 403),
+        (PROVINCE_ADMIN, 302),
+    ],
+)
+def test_only_the_countys_planners_start_a_what_if(world, done_run, role, expected):
+    url = f"/coverage/runs/{done_run.pk}/scenario/"
+    [station] = done_run.result["stations"]
+
+    response = client_as(world, role).post(
+        url, {"remove_station_ids": [str(station["id"])]}
+    )
+
+    assert_outcome(response, expected, url)
+    assert CoverageRun.objects.count() == (2 if expected == 302 else 1)
+
+
+def test_a_what_if_form_is_only_posted(world, done_run):
+    response = client_as(world, COUNTY_ADMIN).get(
+        f"/coverage/runs/{done_run.pk}/scenario/"
+    )
+
+    assert response.status_code == 405
+
+
+def test_the_exports_of_a_what_if_name_the_scenario(world, done_run):
+    client = client_as(world, COUNTY_ADMIN)
+    [station] = done_run.result["stations"]
+    client.post(
+        f"/en/coverage/runs/{done_run.pk}/scenario/",
+        {"remove_station_ids": [str(station["id"])], "add_positions": "38.06,112.7"},
+    )
+    scenario = CoverageRun.objects.exclude(pk=done_run.pk).get()
+    execute_coverage_run(run_id=scenario.pk)
+
+    document = client.get(f"/en/coverage/runs/{scenario.pk}/export.geojson").json()
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/en/coverage/runs/{scenario.pk}/export.xlsx").content)
+    )
+
+    what_if = document["coverage_run"]["scenario"]
+    assert what_if["removed_stations"] == ["Xinyang Station"]
+    assert what_if["added_positions"] == [[38.06, 112.7]]
+    assert what_if["based_on_run_id"] == done_run.pk
+    assert what_if["before_covered_share"] == pytest.approx(12.5 / 39, abs=1e-5)
+    summary = {
+        row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True)
+    }
+    assert summary["What-if"].startswith(
+        "Scenario: removed Xinyang Station; added 1 station at"
+    )
+    assert summary["Compared with plan"] == done_run.pk
+    assert summary["Covered share before"] == pytest.approx(12.5 / 39, abs=1e-5)

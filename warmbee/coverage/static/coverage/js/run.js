@@ -94,13 +94,16 @@ async function drawMap(container, data) {
     }),
     // Circles and numbered boxes: no marker images to fetch, and they show without tiles.
     stations: L.geoJSON(collection(data, "station"), {
+      // A station a what-if added: the same circle, orange, so it reads as not real.
       pointToLayer: (feature, latlng) =>
         L.circleMarker(latlng, {
-          className: "coverage-station",
+          className: feature.properties.is_added
+            ? "coverage-station coverage-added-station"
+            : "coverage-station",
           radius: 7,
-          color: "#14532d",
+          color: feature.properties.is_added ? "#7c2d12" : "#14532d",
           weight: 2,
-          fillColor: "#22c55e",
+          fillColor: feature.properties.is_added ? "#f97316" : "#22c55e",
           fillOpacity: 0.95,
         }),
       onEachFeature: label,
@@ -135,6 +138,9 @@ async function drawMap(container, data) {
     map.setView([38.06, 112.68], 12);
   }
   container.dataset.ready = "true";
+  // The what-if form (scenario.js) drops its markers on this map.
+  container.coverageMap = map;
+  container.dispatchEvent(new CustomEvent("coverage:map-ready", { detail: { map, L } }));
 }
 
 const progressSection = document.querySelector("[data-run-progress]");

@@ -14,7 +14,12 @@ from warmbee.core.audit import record_audit
 from warmbee.core.models import AuditAction
 from warmbee.workers import errors, permissions
 from warmbee.workers.models import WorkerProfile
-from warmbee.workers.timeline import TimelineEntry, TimelineScope, list_timeline
+from warmbee.workers.timeline import (
+    EntryKind,
+    TimelineEntry,
+    TimelineScope,
+    list_timeline,
+)
 
 MIN_REASON_LENGTH = 5
 SENSITIVE_FIELDS = ["phone", "id_number", "emergency_contact_phone", "visits"]
@@ -51,9 +56,7 @@ def _get_visible_profile(viewer: User, profile_id: int) -> WorkerProfile:
 def _basic_scope(viewer: User) -> TimelineScope:
     stations = permissions.list_visit_scope(viewer)
     return TimelineScope(
-        visit_station_ids=list(stations.values_list("pk", flat=True))
-        if stations is not None
-        else None,
+        visit_station_ids=list(stations.values_list("pk", flat=True)),
         include_health=permissions.may_see_health(viewer),
         include_consents=True,
     )
@@ -61,7 +64,7 @@ def _basic_scope(viewer: User) -> TimelineScope:
 
 def _audited_fields(timeline: list[TimelineEntry]) -> list[str]:
     kinds = {entry.kind for entry in timeline}
-    fields = ["visits"] if "visit" in kinds else []
+    fields = ["visits"] if EntryKind.VISIT in kinds else []
     if any(entry.is_health for entry in timeline):
         fields.append("health")
     return fields

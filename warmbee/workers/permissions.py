@@ -100,11 +100,11 @@ def may_merge_files(user: User) -> bool:
     return may_open_sensitive(user)
 
 
-def list_visit_scope(user: User) -> QuerySet[Station] | None:
+def list_visit_scope(user: User) -> QuerySet[Station]:
     """Return the stations whose visits ``user`` sees in a file without a reason.
 
-    None means every station, which only the sensitive view (with a reason) gives.
-    Station staff see visits at their own stations; others none until they state a reason.
+    Station staff: their own stations; everyone else: none (administrators see every
+    visit only in the sensitive view, after stating a reason).
     """
     if user.role == Role.STATION_STAFF and not user.is_superuser:
         return list_manageable_stations(user)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from warmbee.visits.selectors import list_worker_visits
 from warmbee.workers.models import WorkerProfile
@@ -61,7 +62,8 @@ def _registration(profile: WorkerProfile, scope: TimelineScope) -> list[Timeline
 def _visits(profile: WorkerProfile, scope: TimelineScope) -> Iterable[TimelineEntry]:
     visits = list_worker_visits(profile.user_id, station_ids=scope.visit_station_ids)
     for visit in visits:
-        services = "、".join(str(amenity) for amenity in visit.services.all())
+        separator = str(pgettext_lazy("list separator", ", "))
+        services = separator.join(str(amenity) for amenity in visit.services.all())
         yield TimelineEntry(
             visit.visited_at,
             EntryKind.VISIT,

@@ -32,3 +32,8 @@ def env_float(name: str, default: float) -> float:
 def env_int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     return default if raw is None else int(raw)
+
+
+def env_set_default(name: str, value: str) -> None:
+    """Give a library that reads the environment itself (numba) a default."""
+    os.environ.setdefault(name, value)

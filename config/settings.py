@@ -10,7 +10,15 @@ import django_stubs_ext
 import xstatic.pkg.leaflet as xstatic_leaflet  # type: ignore[import-untyped,unused-ignore]  # no type hints
 from django.utils.translation import gettext_lazy as _
 
-from config.env import BASE_DIR, env_bool, env_float, env_int, env_list, env_str
+from config.env import (
+    BASE_DIR,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_set_default,
+    env_str,
+)
 
 # Lets admin and other generic classes be subscripted at run time, as the type stubs do.
 django_stubs_ext.monkeypatch()
@@ -23,6 +31,9 @@ SECRET_KEY = env_str(
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 DATA_DIR = Path(env_str("WARMBEE_DATA_DIR", str(BASE_DIR / "var")))
+# numba caches compiled code next to the module or in ~/.cache; a read-only deployment
+# has neither, and numba then refuses to import. The data folder is always writable.
+env_set_default("NUMBA_CACHE_DIR", str(DATA_DIR / "numba-cache"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -87,6 +87,14 @@ class TooManySitesError(CoverageError):
     )
 
 
+class TooManyCandidatesError(CoverageError):
+    code = "too_many_candidates"
+    message = _(
+        "Every demand point as a candidate place would be %(count)s places; at most "
+        "%(limit)s can be compared. Choose one place per area instead."
+    )
+
+
 class NoDemandError(CoverageError):
     code = "no_demand"
     message = _(
@@ -168,6 +176,7 @@ _STORED_ERRORS: tuple[type[DomainError], ...] = (
     InvalidScenarioError,
     ScenarioBaseNotFinishedError,
     TooManySitesError,
+    TooManyCandidatesError,
     NoDemandError,
     NetworkChangedError,
     NotCountyPlannerError,

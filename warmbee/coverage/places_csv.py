@@ -229,7 +229,19 @@ def parse_places_csv(
     of the county. Blank rows are skipped. All or nothing: any problem refuses the
     whole file, and every problem found is listed with its row (the header is row 1).
     """
-    records = list(csv.reader(io.StringIO(_text(data), newline="")))
+    reader = csv.reader(io.StringIO(_text(data), newline=""))
+    try:
+        records = list(reader)
+    except csv.Error:
+        raise InvalidPlacesFileError(
+            [
+                _(
+                    "Row %(row)s cannot be read as CSV (an unclosed quote or a field "
+                    "that is far too long)."
+                )
+                % {"row": reader.line_num}
+            ]
+        ) from None
     if not records or not any(field.strip() for field in records[0]):
         raise InvalidPlacesFileError([_("The file is empty.")])
     positions = _columns(records[0])

@@ -43,7 +43,11 @@ from warmbee.coverage.engine.siting import (
 )
 from warmbee.coverage.engine.snapping import NodeSnapper
 from warmbee.coverage.engine.travel import reach_sets
-from warmbee.coverage.errors import NoDemandError, TooManySitesError
+from warmbee.coverage.errors import (
+    NoDemandError,
+    TooManyCandidatesError,
+    TooManySitesError,
+)
 
 MAX_CANDIDATES = 2_000
 CANDIDATE_RESOLUTIONS = (9, 8, 7, 6)
@@ -190,6 +194,9 @@ def _candidates(demand: DemandPoints, source: str) -> NDArray[np.int64]:
     """
     count = demand.lat_deg.size
     if source == "demand_points":
+        if count > MAX_CANDIDATES:
+            # Every (site, point) pair costs memory: a county's every node would not fit.
+            raise TooManyCandidatesError(count=count, limit=MAX_CANDIDATES)
         return np.arange(count, dtype=np.int64)
     for resolution in CANDIDATE_RESOLUTIONS:
         cells = np.asarray(

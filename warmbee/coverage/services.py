@@ -602,15 +602,6 @@ def execute_coverage_run(*, run_id: int) -> CoverageRun | None:
             loaded,
             lambda stage, percent: _set_progress(run_id, stage, percent),
         )
-    except DomainError as error:
-        _fail(run, error)
-    except CoverageEngineError as error:
-        _fail(run, from_engine_error(error))
-    except Exception:
-        logger.exception("Coverage run %s failed", run_id)
-        _fail(run, CoverageRunFailedUnexpectedlyError())
-        raise
-    else:
         CoverageRun.objects.filter(pk=run_id).update(
             status=CoverageRunStatus.DONE,
             result=_label_result(run, result, layer),
@@ -618,6 +609,16 @@ def execute_coverage_run(*, run_id: int) -> CoverageRun | None:
             progress_percent=100,
             finished_at=timezone.now(),
         )
+    except DomainError as error:
+        _fail(run, error)
+    except CoverageEngineError as error:
+        _fail(run, from_engine_error(error))
+    except BaseException:
+        # Also a worker stopped mid-run (SystemExit, KeyboardInterrupt): never "running"
+        # for ever; the task may be retried by starting the plan again.
+        logger.exception("Coverage run %s failed", run_id)
+        _fail(run, CoverageRunFailedUnexpectedlyError())
+        raise
     run.refresh_from_db()
     return run
 

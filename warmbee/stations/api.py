@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
+from ninja.throttling import AnonRateThrottle
 from pydantic import Field, field_validator
 
 from warmbee.coverage.exports import generated_network_label, mode_label
@@ -120,7 +121,10 @@ def nearest_out(answer: FinderAnswer) -> NearestStationsOut:
 
 
 @router.get(
-    "/nearest", response=NearestStationsOut, summary="Nearest stations by travel time"
+    "/nearest",
+    response=NearestStationsOut,
+    summary="Nearest stations by travel time",
+    throttle=[AnonRateThrottle("120/m")],
 )
 def nearest_stations(
     request: HttpRequest, params: Query[NearestQueryIn]
@@ -197,6 +201,7 @@ def area_out(station: Station, area: StationArea) -> StationAreaOut:
     response=StationAreaOut,
     url_name="station_area",
     summary="The area from which a station is reached within some minutes (GeoJSON)",
+    throttle=[AnonRateThrottle("30/m")],
 )
 def station_area(
     request: HttpRequest, station_id: int, params: Query[StationAreaQueryIn]

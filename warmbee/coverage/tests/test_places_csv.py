@@ -211,3 +211,10 @@ def test_without_a_station_nothing_can_be_checked():
         "The county has no station in service, so the places cannot be checked "
         "against it; add the stations first."
     ]
+
+
+def test_a_file_that_is_not_readable_csv_is_refused_with_its_row():
+    data = b'name,lat,lon\n"' + b"x" * 200_000 + b'",38.06,112.68\n'
+    [problem] = problems_of(data)
+    assert problem.startswith("Row ")
+    assert "cannot be read as CSV" in problem

@@ -6,6 +6,7 @@ import pytest
 from warmbee.coverage import planning
 from warmbee.coverage.engine.network import TravelMode
 from warmbee.coverage.engine.siting import SitingSolution, SolveStatus
+from warmbee.coverage.errors import TooManyCandidatesError
 
 
 def _plan(*, new_sites=3, time_limit_s=30.0):
@@ -87,3 +88,15 @@ def test_a_proven_optimum_keeps_the_exact_label():
     assert recommendation["status"] == "optimal"
     assert recommendation["method"] == "milp"
     assert recommendation["gap"] == 0.0
+
+
+def test_every_demand_point_as_a_candidate_is_refused_past_the_limit():
+    count = planning.MAX_CANDIDATES + 1
+    demand = planning.DemandPoints(
+        lat_deg=np.full(count, 38.06),
+        lon_deg=np.linspace(112.6, 112.8, count),
+        weight=np.ones(count),
+        unit="km",
+    )
+    with pytest.raises(TooManyCandidatesError):
+        planning._candidates(demand, "demand_points")

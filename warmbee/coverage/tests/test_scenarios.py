@@ -116,13 +116,13 @@ def test_a_bad_scenario_is_refused_and_nothing_is_started(
 ):
     parameters = {**base_run.parameters, "scenario": scenario}
 
-    with translation.override("en"), pytest.raises(InvalidScenarioError) as caught:
-        start_coverage_run(
-            user=county_admin, county=base_run.county, parameters=parameters
-        )
-
-    assert message in caught.value.detail
-    assert caught.value.detail.startswith("Invalid what-if: ")
+    with translation.override("en"):
+        with pytest.raises(InvalidScenarioError) as caught:
+            start_coverage_run(
+                user=county_admin, county=base_run.county, parameters=parameters
+            )
+        assert message in caught.value.detail
+        assert caught.value.detail.startswith("Invalid what-if: ")
     assert list(CoverageRun.objects.all()) == [base_run]
 
 
@@ -346,18 +346,20 @@ def test_an_added_station_covers_its_area_and_sites_come_on_top(
         figures = summarise_plan(run)
         assert figures is not None
         document = plan_geojson(figures)
-    assert figures.scenario is not None
-    assert figures.scenario.statement == (
-        "Scenario: added 1 station at 38.06000, 112.71000. The stations "
-        "themselves are unchanged."
-    )
-    assert figures.comparison_statement.startswith(
-        f"Before (plan #{base.pk}): 32.1 % covered; after: 87.2 % (+55.1 percentage"
-    )
-    assert document["coverage_run"]["scenario"]["added_positions"] == [list(EAST)]
-    stations = [f for f in document["features"] if f["properties"]["kind"] == "station"]
-    assert [f["properties"]["is_added"] for f in stations] == [False, True]
-    assert stations[1]["properties"]["name"] == "Added station 1 (what-if)"
+        assert figures.scenario is not None
+        assert figures.scenario.statement == (
+            "Scenario: added 1 station at 38.06000, 112.71000. The stations "
+            "themselves are unchanged."
+        )
+        assert figures.comparison_statement.startswith(
+            f"Before (plan #{base.pk}): 32.1 % covered; after: 87.2 % (+55.1 percentage"
+        )
+        assert document["coverage_run"]["scenario"]["added_positions"] == [list(EAST)]
+        stations = [
+            f for f in document["features"] if f["properties"]["kind"] == "station"
+        ]
+        assert [f["properties"]["is_added"] for f in stations] == [False, True]
+        assert stations[1]["properties"]["name"] == "Added station 1 (what-if)"
 
 
 def test_straight_line_removal_loses_exactly_that_stations_area(yangqu, county_admin):

@@ -622,13 +622,23 @@ def plan_geojson(figures: PlanFigures) -> dict[str, Any]:
 # -------------------------------------------------------------------------- Excel
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def _as_text_if_formula_like(value: Any) -> Any:
+    """Keep names that start like a formula (``=HYPERLINK(...)``) as plain text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
 def _sheet(
     workbook: Workbook, title: str, header: list[str], rows: list[list[Any]]
 ) -> None:
     sheet = workbook.create_sheet(title=title[:31])
     sheet.append(header)
     for row in rows:
-        sheet.append(row)
+        sheet.append([_as_text_if_formula_like(value) for value in row])
     sheet.freeze_panes = "A2"
     for index, text in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(text) + 4)

@@ -198,10 +198,15 @@ def get_coverage_run(run_id: int) -> CoverageRun:
 
 
 def access_coverage_run(user: User, run_id: int) -> CoverageRun:
-    """Return the run if ``user`` may plan for its county."""
+    """Return the run if ``user`` may plan for its county.
+
+    Another county's run is "not found", like a missing one: ids reveal nothing.
+    """
+    if not list_plannable_counties(user).exists():
+        raise NotCountyPlannerError()
     run = get_coverage_run(run_id)
     if not can_plan_county(user, run.county):
-        raise NotCountyPlannerError()
+        raise CoverageRunNotFoundError()
     return run
 
 

@@ -217,7 +217,7 @@ def test_another_countys_administrator_cannot_base_a_what_if_on_a_run(base_run, 
     other_admin = make_user(Role.COUNTY_ADMIN, region=county)
     [station] = Station.objects.all()
 
-    with pytest.raises(NotCountyPlannerError):
+    with pytest.raises(CoverageRunNotFoundError):  # another county's run: not found
         start_scenario_run(
             user=other_admin,
             run_id=base_run.pk,

@@ -186,6 +186,8 @@ def test_run_pages_and_exports_are_for_the_countys_planners(
 ):
     url = run_pages(done_run)[page]
     expected = LOGIN if role == ANONYMOUS else 200 if role in PLANNERS else 403
+    if role == OTHER_COUNTY_ADMIN:
+        expected = 404  # another county's run is "not found", like a missing one
 
     response = client_as(world, role).get(url)
 
@@ -976,7 +978,7 @@ def test_a_bad_what_if_shows_the_error_and_starts_nothing(
         (ANONYMOUS, LOGIN),
         (STATION_STAFF, 403),
         (WORKER, 403),
-        (OTHER_COUNTY_ADMIN, 403),
+        (OTHER_COUNTY_ADMIN, 404),
         (PROVINCE_ADMIN, 302),
     ],
 )
@@ -1028,3 +1030,18 @@ def test_the_exports_of_a_what_if_name_the_scenario(world, done_run):
     )
     assert summary["Compared with plan"] == done_run.pk
     assert summary["Covered share before"] == pytest.approx(12.5 / 39, abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("新阳", "新阳"),
+        (3, 3),
+    ],
+)
+def test_excel_cells_that_look_like_formulas_stay_text(value, expected):
+    from warmbee.coverage.exports import _as_text_if_formula_like
+
+    assert _as_text_if_formula_like(value) == expected

@@ -38,7 +38,9 @@ class CodeForm(forms.Form):
     )
 
 
-class RegistrationForm(CodeForm):
+class WorkerDetailsForm(forms.Form):
+    """What a worker tells about themselves: registering, or correcting it later."""
+
     name = forms.CharField(label=_("Your name"), max_length=60)
     occupation = forms.ChoiceField(
         label=_("Occupation"), choices=Occupation.choices, widget=forms.RadioSelect
@@ -67,6 +69,9 @@ class RegistrationForm(CodeForm):
         max_length=20,
         required=False,
     )
+
+
+class RegistrationForm(CodeForm, WorkerDetailsForm):
     general_notice_version = forms.IntegerField(widget=forms.HiddenInput)
     general_consent = forms.BooleanField(
         label=_("I have read the privacy notice and agree to it."),
@@ -91,35 +96,8 @@ class ConsentForm(forms.Form):
     notice_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(WorkerDetailsForm):
     """The worker's own details, to correct them (the number is not changed here)."""
-
-    name = forms.CharField(label=_("Your name"), max_length=60)
-    occupation = forms.ChoiceField(label=_("Occupation"), choices=Occupation.choices)
-    platform = forms.ChoiceField(
-        label=_("Platform or employer"), choices=Platform.choices
-    )
-    vehicle = forms.ChoiceField(label=_("Vehicle"), choices=Vehicle.choices)
-    work_communities = CommunityChoiceField(
-        label=_("Where you usually work (optional)"),
-        queryset=list_communities(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    emergency_contact_name = forms.CharField(
-        label=_("Emergency contact's name (optional)"), max_length=60, required=False
-    )
-    emergency_contact_phone = forms.CharField(
-        label=_("Emergency contact's number (optional)"),
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel"}),
-    )
-    id_number = forms.CharField(
-        label=_("Resident ID number (optional, never needed for a service)"),
-        max_length=20,
-        required=False,
-    )
 
 
 class DeletionForm(forms.Form):

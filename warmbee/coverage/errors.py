@@ -1,5 +1,6 @@
 """Coverage domain errors, and the engine's errors in the user's language."""
 
+from pathlib import PurePath
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -95,6 +96,14 @@ class TooManyCandidatesError(CoverageError):
     )
 
 
+class TooManyPendingRunsError(ConflictError):
+    code = "too_many_pending_runs"
+    message = _(
+        "You already have %(count)s plans waiting or running; start another when one "
+        "of them has finished."
+    )
+
+
 class NoDemandError(CoverageError):
     code = "no_demand"
     message = _(
@@ -177,6 +186,7 @@ _STORED_ERRORS: tuple[type[DomainError], ...] = (
     ScenarioBaseNotFinishedError,
     TooManySitesError,
     TooManyCandidatesError,
+    TooManyPendingRunsError,
     NoDemandError,
     NetworkChangedError,
     NotCountyPlannerError,
@@ -196,7 +206,11 @@ def from_engine_error(error: engine_errors.CoverageEngineError) -> DomainError:
     for engine_class in type(error).__mro__:
         domain_class = _ENGINE_ERRORS.get(engine_class)
         if domain_class is not None:
-            return domain_class(**error.params)
+            params = dict(error.params)
+            if "path" in params:
+                # Users see the file's name, never the server's folders.
+                params["path"] = PurePath(str(params["path"])).name
+            return domain_class(**params)
     return CoverageError()
 
 

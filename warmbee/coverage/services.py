@@ -42,6 +42,7 @@ from warmbee.coverage.errors import (
     NotACountyError,
     NotCountyPlannerError,
     ScenarioBaseNotFinishedError,
+    TooManyPendingRunsError,
     from_engine_error,
 )
 from warmbee.coverage.models import (
@@ -75,6 +76,7 @@ COVERAGE_MODES = (TravelMode.WALK, TravelMode.EBIKE)
 CANDIDATE_SOURCES = ("cells", "demand_points")
 MAX_NEW_SITES = 50
 MAX_MINUTES = 60
+MAX_PENDING_RUNS_PER_USER = 3
 DEFAULT_PARAMETERS: Mapping[str, Any] = {
     "mode": "ebike",
     "minutes": 15,
@@ -376,6 +378,13 @@ def start_coverage_run(
     _check_county(county)
     if not can_plan_county(user, county):
         raise NotCountyPlannerError()
+    pending = CoverageRun.objects.filter(
+        created_by=user,
+        status__in=[CoverageRunStatus.QUEUED, CoverageRunStatus.RUNNING],
+    ).count()
+    if pending >= MAX_PENDING_RUNS_PER_USER:
+        # One worker serves every county: nobody may fill its queue alone.
+        raise TooManyPendingRunsError(count=pending)
     checked = check_coverage_parameters(parameters, county=county)
     based_on = checked.get("based_on_run_id")
     if based_on is not None:

@@ -3,6 +3,7 @@ from django.utils import translation
 
 from warmbee.accounts.models import Role
 from warmbee.core.models import AuditEntry
+from warmbee.coverage.engine import errors as engine_errors
 from warmbee.coverage.engine.geometry import haversine_m
 from warmbee.coverage.errors import (
     CorruptExtractError,
@@ -12,6 +13,8 @@ from warmbee.coverage.errors import (
     NoRoutableWaysError,
     NotACountyError,
     NotCountyPlannerError,
+    TooManyPendingRunsError,
+    from_engine_error,
 )
 from warmbee.coverage.models import CoverageRun, CoverageRunStatus, RoadNetwork
 from warmbee.coverage.selectors import describe_coverage_run, find_active_network
@@ -342,3 +345,24 @@ def test_a_run_is_computed_once(yangqu):
 
     run.refresh_from_db()
     assert (run.status, run.finished_at) == ("done", finished_at)
+
+
+def test_a_planner_cannot_fill_the_queue_alone(
+    yangqu, county_admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        for _ in range(3):
+            start_coverage_run(user=county_admin, county=yangqu, parameters={})
+        with pytest.raises(TooManyPendingRunsError):
+            start_coverage_run(user=county_admin, county=yangqu, parameters={})
+    assert CoverageRun.objects.count() == 3
+
+
+def test_a_broken_network_file_is_named_without_the_servers_folders():
+    error = from_engine_error(
+        engine_errors.NetworkFileError(
+            path="/srv/warmbee/var/networks/140122-x.npz", reason="truncated"
+        )
+    )
+    assert "/srv" not in error.detail
+    assert "140122-x.npz" in error.detail

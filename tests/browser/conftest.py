@@ -88,3 +88,12 @@ def page(phone: BrowserContext) -> Iterator[Page]:
 def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    # A full-page capture briefly re-lays the page out beyond the phone's screen, and Chromium
+    # can drop parts of the mobile emulation on the way (playwright#42607). A test that taps
+    # right after it once hit stale positions under load on CI: set the phone's screen again
+    # and let two frames draw before the next tap.
+    if page.viewport_size is not None:
+        page.set_viewport_size(page.viewport_size)
+    page.evaluate(
+        "new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )

@@ -27,7 +27,7 @@ from warmbee.coverage.engine.demand import (
     uncovered_demand_by_cell,
 )
 from warmbee.coverage.engine.geometry import haversine_m
-from warmbee.coverage.engine.heuristics import greedy_max_covering
+from warmbee.coverage.engine.max_covering import solve_max_covering_in_steps
 from warmbee.coverage.engine.network import (
     ModeGraph,
     RoadNetwork,
@@ -35,12 +35,7 @@ from warmbee.coverage.engine.network import (
     default_speed_profile,
 )
 from warmbee.coverage.engine.scenario import apply_station_changes
-from warmbee.coverage.engine.siting import (
-    SitingProblem,
-    SitingSolution,
-    best_max_covering_answer,
-    solve_max_covering,
-)
+from warmbee.coverage.engine.siting import SitingProblem, SitingSolution
 from warmbee.coverage.engine.snapping import NodeSnapper
 from warmbee.coverage.engine.travel import reach_sets
 from warmbee.coverage.errors import (
@@ -297,19 +292,19 @@ def _network_problem(
 def _solve(
     problem: SitingProblem, plan: PlanInput
 ) -> tuple[SitingSolution, list[SitingSolution]]:
-    """Return the better of the fast heuristic and HiGHS's answer, and both answers.
+    """Return the better of the fast heuristic and HiGHS's answer, and the steps.
 
-    The heuristic (greedy, swaps, Lagrangian bound) takes a fraction of a second; HiGHS
-    gets ``solver_time_limit_s``. On a large county HiGHS may stop there with an
-    incumbent worse than the heuristic's, so a planner is never given less than the
-    heuristic finds, and the bound is the tighter of the two (equal answers: HiGHS's).
+    The heuristic (greedy, swaps, Lagrangian bound) takes a fraction of a second and is
+    the answer when its bound proves it; otherwise HiGHS solves the model of the sites
+    the bound leaves open within ``solver_time_limit_s`` (``engine.max_covering``). On a
+    large county HiGHS may stop there with an incumbent worse than the heuristic's, so a
+    planner is never given less than the heuristic finds, and the bound is the tighter
+    of the two (equal answers: HiGHS's).
     """
-    heuristic = greedy_max_covering(problem, plan.new_sites)
-    exact = solve_max_covering(
+    answers = solve_max_covering_in_steps(
         problem, plan.new_sites, time_limit_s=plan.solver_time_limit_s
     )
-    answers = [heuristic, exact]
-    return best_max_covering_answer(*answers), answers
+    return answers.best, answers.steps
 
 
 def _answer_row(answer: SitingSolution) -> dict[str, Any]:

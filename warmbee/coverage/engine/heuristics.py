@@ -285,6 +285,45 @@ def _descend(
     return _Descent(bound=bound, sites=chosen, value=value)
 
 
+@dataclass(frozen=True)
+class MaxCoveringSearch:
+    """A heuristic answer to maximal covering with the prices behind its bound.
+
+    ``price`` (n_rows,) prices the merged rows of ``merged`` (``0 <= price <= weight``);
+    its Lagrangian value bounds every choice of ``k`` sites (module docstring).
+    """
+
+    answer: SitingSolution
+    merged: _Merged
+    price: NDArray[np.float64]
+    k: int
+
+    def sites_that_can_match(self) -> NDArray[np.int64]:
+        """Return the sites (sorted) that some choice covering at least as much as
+        ``answer`` could contain; every optimal choice uses only these.
+
+        Lagrangian reduced-cost test: with ``v`` the sites' price sums and ``L`` the
+        bound, a choice holding site ``j`` covers at most ``L - v_k + v_j`` when ``j``
+        is not among the k best (``v_k`` the k-th largest), so a site with
+        ``v_j < v_k - (L - answer)`` cannot be in a choice as good as the answer. The
+        test is applied with a small tolerance in favour of keeping a site.
+        """
+        merged, k = self.merged, self.k
+        if k == 0 or k >= merged.site_count:
+            return np.arange(merged.site_count, dtype=np.int64)
+        value = np.zeros(merged.site_count)
+        nonempty = np.flatnonzero(np.diff(merged.site_ptr) > 0)
+        if nonempty.size:
+            value[nonempty] = np.add.reduceat(
+                self.price[merged.site_rows], merged.site_ptr[nonempty]
+            )
+        bound = _bound_of(merged, self.price, k)
+        kth_best = float(np.partition(value, value.size - k)[value.size - k])
+        tolerance = 1e-9 * (float(merged.weight.sum()) + 1.0)
+        margin = bound - self.answer.objective
+        return np.flatnonzero(value >= kth_best - margin - tolerance).astype(np.int64)
+
+
 def greedy_max_covering(
     problem: SitingProblem, k: int, *, local_search: bool = True
 ) -> SitingSolution:
@@ -293,6 +332,21 @@ def greedy_max_covering(
     With ``local_search`` the Lagrangian iterates' sites are searched from as well and
     the better answer kept. The bound is the Lagrangian bound (module docstring), with
     the LP relaxation's when that alone leaves more than ``LP_BOUND_FROM_GAP``.
+    """
+    return search_max_covering(problem, k, local_search=local_search).answer
+
+
+def search_max_covering(
+    problem: SitingProblem,
+    k: int,
+    *,
+    local_search: bool = True,
+    lp_bound_from_gap: float = LP_BOUND_FROM_GAP,
+) -> MaxCoveringSearch:
+    """``greedy_max_covering``'s answer with its prices (``MaxCoveringSearch``).
+
+    The LP relaxation is solved for a tighter bound only when the Lagrangian one leaves a
+    gap above ``lp_bound_from_gap`` (``inf``: never).
     """
     started = time.perf_counter()
     merged = _merge_eligible_rows(problem)
@@ -311,6 +365,7 @@ def greedy_max_covering(
         chosen = _swapped(merged, chosen, tolerance)
     value = merged.covered(chosen)
     bound = total
+    price = merged.weight.copy()  # valid prices: the bound is then at least the total
     if k_used > 0 and bound - value > BOUND_STOP_GAP * bound:
         price = _family_prices(merged, chosen, k_used)
         bound = min(bound, _bound_of(merged, price, k_used))
@@ -320,10 +375,10 @@ def greedy_max_covering(
             chosen, value = descent.sites, descent.value
     sites = np.sort(chosen)
     objective = problem.covered_weight(sites)
-    if relative_gap(objective, bound) > LP_BOUND_FROM_GAP:
+    if relative_gap(objective, bound) > lp_bound_from_gap:
         bound = min(bound, max_covering_lp_bound(problem, k))
     bound = max(bound, objective)
-    return SitingSolution(
+    answer = SitingSolution(
         sites=sites,
         objective=objective,
         bound=bound,
@@ -332,6 +387,7 @@ def greedy_max_covering(
         method="greedy_swap" if local_search else "greedy",
         solve_time_s=time.perf_counter() - started,
     )
+    return MaxCoveringSearch(answer=answer, merged=merged, price=price, k=k_used)
 
 
 def greedy_set_covering(problem: SitingProblem) -> SitingSolution:

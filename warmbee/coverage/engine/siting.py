@@ -339,7 +339,7 @@ def max_covering_model(
     return np.asarray(c, dtype=np.float64), matrix, upper, rows
 
 
-def _check_k(k: int) -> None:
+def check_site_count(k: int) -> None:
     if k < 0 or k != int(k):
         raise InvalidInputError(
             reason="the number of new sites must be a whole number >= 0"
@@ -425,11 +425,12 @@ def _from_milp(
     )
 
 
-def solve_max_covering(
+def solve_max_covering_milp(
     problem: SitingProblem, k: int, *, time_limit_s: float | None = None
 ) -> SitingSolution:
-    """Choose at most ``k`` sites covering the most not yet covered demand, with HiGHS."""
-    _check_k(k)
+    """Choose at most ``k`` sites covering the most not yet covered demand, with HiGHS
+    on the whole model (``max_covering.solve_max_covering`` solves a reduced one)."""
+    check_site_count(k)
     started = time.perf_counter()
     c, matrix, upper, _ = max_covering_model(problem, k)
     n_sites = problem.site_count
@@ -464,7 +465,7 @@ def max_covering_lp_bound(problem: SitingProblem, k: int) -> float:
     (fewer than ``INTERIOR_POINT_FROM_NONZEROS`` nonzeros) go to the simplex solver,
     which is faster there.
     """
-    _check_k(k)
+    check_site_count(k)
     c, matrix, upper, _ = max_covering_model(problem, k)
     n_sites = problem.site_count
     if c.size == n_sites or k == 0:

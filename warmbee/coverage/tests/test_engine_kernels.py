@@ -18,7 +18,7 @@ from warmbee.coverage.engine.siting import (
     max_covering_lp_bound,
     max_covering_model,
     merge_identical_rows,
-    solve_max_covering,
+    solve_max_covering_milp,
 )
 from warmbee.coverage.engine.travel import nearest_station, reach_sets
 
@@ -201,7 +201,7 @@ def test_lp_bound_through_the_interior_point_equals_the_plain_lp(seed, monkeypat
     monkeypatch.setattr(siting, "INTERIOR_POINT_FROM_NONZEROS", 0)
 
     bound = max_covering_lp_bound(problem, 4)
-    exact = solve_max_covering(problem, 4)
+    exact = solve_max_covering_milp(problem, 4)
 
     assert bound == pytest.approx(plain, rel=1e-6)
     assert bound >= exact.objective - 1e-9

@@ -9,7 +9,7 @@ from warmbee.coverage.engine.siting import (
     SitingProblem,
     SolveStatus,
     relative_gap,
-    solve_max_covering,
+    solve_max_covering_milp,
     solve_set_covering,
 )
 from warmbee.coverage.tests.test_siting import SWAP_CASE
@@ -45,7 +45,7 @@ def test_greedy_swap_stays_within_its_bound_of_the_optimum(seed):
     )
 
     heuristic = greedy_max_covering(problem, 4)
-    exact = solve_max_covering(problem, 4)
+    exact = solve_max_covering_milp(problem, 4)
 
     assert len(heuristic.sites) <= 4
     assert heuristic.objective == problem.covered_weight(heuristic.sites)
@@ -151,7 +151,7 @@ def test_the_bound_is_never_below_the_proven_optimum(seed, k):
     problem = _medium_problem(seed)
 
     heuristic = greedy_max_covering(problem, k)
-    exact = solve_max_covering(problem, k)
+    exact = solve_max_covering_milp(problem, k)
 
     assert exact.is_proven_optimal
     assert heuristic.objective <= exact.objective
@@ -164,7 +164,7 @@ def test_the_lagrangian_value_bounds_the_optimum_for_any_prices(seed):
     rng = np.random.default_rng(seed)
     problem = _medium_problem(seed)
     merged = heuristics._merge_eligible_rows(problem)
-    exact = solve_max_covering(problem, 5)
+    exact = solve_max_covering_milp(problem, 5)
 
     for _ in range(5):
         price = merged.weight * rng.random(merged.weight.size) ** 3

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from warmbee.coverage import planning
+from warmbee.coverage.engine import max_covering
 from warmbee.coverage.engine.network import TravelMode
 from warmbee.coverage.engine.siting import SitingSolution, SolveStatus
 from warmbee.coverage.errors import TooManyCandidatesError
@@ -30,7 +31,15 @@ def _compute(plan):
     return planning.compute_plan(plan, None, lambda stage, percent: None)
 
 
-def test_a_stopped_solver_with_a_poor_answer_loses_to_the_heuristic(monkeypatch):
+@pytest.fixture
+def solver_always_runs(monkeypatch):
+    """HiGHS runs even when the heuristic's bound already proves its answer."""
+    monkeypatch.setattr(max_covering, "PROVEN_GAP", -1.0)
+
+
+def test_a_stopped_solver_with_a_poor_answer_loses_to_the_heuristic(
+    monkeypatch, solver_always_runs
+):
     full = _compute(_plan())["recommendation"]
 
     def stopped(problem, k, *, time_limit_s=None):
@@ -47,7 +56,7 @@ def test_a_stopped_solver_with_a_poor_answer_loses_to_the_heuristic(monkeypatch)
             0.5,
         )
 
-    monkeypatch.setattr(planning, "solve_max_covering", stopped)
+    monkeypatch.setattr(max_covering, "solve_max_covering_milp", stopped)
     recommendation = _compute(_plan())["recommendation"]
 
     assert recommendation["method"] == "greedy_swap"
@@ -64,7 +73,7 @@ def test_a_stopped_solver_with_a_poor_answer_loses_to_the_heuristic(monkeypatch)
     assert len(recommendation["sites"]) == 3
 
 
-def test_a_tiny_time_limit_never_gives_less_than_the_heuristic():
+def test_a_tiny_time_limit_never_gives_less_than_the_heuristic(solver_always_runs):
     patient = _compute(_plan())["recommendation"]
 
     hurried = _compute(_plan(time_limit_s=1e-4))["recommendation"]
@@ -82,12 +91,21 @@ def test_a_tiny_time_limit_never_gives_less_than_the_heuristic():
     assert (hurried["status"] == "optimal") == (hurried["gap"] == 0.0)
 
 
-def test_a_proven_optimum_keeps_the_exact_label():
+def test_a_proven_optimum_keeps_the_exact_label(solver_always_runs):
     recommendation = _compute(_plan())["recommendation"]
 
     assert recommendation["status"] == "optimal"
     assert recommendation["method"] == "milp"
     assert recommendation["gap"] == 0.0
+
+
+def test_an_answer_its_bound_proves_is_given_without_the_solver():
+    recommendation = _compute(_plan())["recommendation"]
+
+    assert [answer["method"] for answer in recommendation["answers"]] == ["greedy_swap"]
+    assert recommendation["status"] == "optimal"
+    assert recommendation["method"] == "greedy_swap"
+    assert recommendation["bound"] == recommendation["added_weight"]
 
 
 def test_every_demand_point_as_a_candidate_is_refused_past_the_limit():

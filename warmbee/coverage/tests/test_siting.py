@@ -12,7 +12,7 @@ from warmbee.coverage.engine.siting import (
     SolveStatus,
     max_covering_lp_bound,
     set_covering_lp_bound,
-    solve_max_covering,
+    solve_max_covering_milp,
     solve_set_covering,
 )
 from warmbee.coverage.engine.travel import ReachSets
@@ -51,7 +51,7 @@ def _random_problem(seed):
 def test_max_covering_finds_the_pair_greedy_misses():
     problem = SitingProblem.from_coverage(SWAP_CASE, np.ones(6))
 
-    solution = solve_max_covering(problem, 2)
+    solution = solve_max_covering_milp(problem, 2)
 
     assert solution.sites.tolist() == [1, 2]
     assert (solution.objective, solution.bound, solution.gap) == (6.0, 6.0, 0.0)
@@ -64,7 +64,7 @@ def test_max_covering_finds_the_pair_greedy_misses():
 def test_max_covering_equals_brute_force(seed, k):
     problem = _random_problem(seed)
 
-    solution = solve_max_covering(problem, k)
+    solution = solve_max_covering_milp(problem, k)
 
     assert solution.status is SolveStatus.OPTIMAL
     assert len(solution.sites) <= k
@@ -91,7 +91,7 @@ def test_new_sites_get_no_credit_for_demand_already_covered():
         SWAP_CASE, np.ones(6), already_covered=[True, True, True, True, False, False]
     )
 
-    solution = solve_max_covering(problem, 1)
+    solution = solve_max_covering_milp(problem, 1)
 
     assert solution.objective == 1.0
     assert solution.sites.tolist() in ([1], [2])
@@ -110,7 +110,7 @@ def test_set_covering_reports_demand_no_site_can_cover():
 def test_nothing_to_cover_needs_no_site():
     problem = SitingProblem.from_coverage(np.zeros((3, 2), dtype=bool), [1.0, 1.0, 1.0])
 
-    assert solve_max_covering(problem, 2).sites.tolist() == []
+    assert solve_max_covering_milp(problem, 2).sites.tolist() == []
     assert solve_set_covering(problem).objective == 0.0
 
 
@@ -120,7 +120,7 @@ def test_a_solver_stopped_by_its_time_limit_is_never_called_optimal():
         np.random.default_rng(1).integers(1, 10, 400),
     )
 
-    solution = solve_max_covering(problem, 10, time_limit_s=1e-3)
+    solution = solve_max_covering_milp(problem, 10, time_limit_s=1e-3)
 
     assert solution.status in (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION)
     assert not solution.is_proven_optimal
@@ -186,13 +186,13 @@ def test_refuses_mismatched_demand():
     with pytest.raises(InvalidInputError):
         SitingProblem.from_coverage(SWAP_CASE, -np.ones(6))
     with pytest.raises(InvalidInputError):
-        solve_max_covering(SitingProblem.from_coverage(SWAP_CASE, np.ones(6)), -1)
+        solve_max_covering_milp(SitingProblem.from_coverage(SWAP_CASE, np.ones(6)), -1)
 
 
 def test_accepts_a_sparse_coverage_matrix():
     problem = SitingProblem.from_coverage(scipy.sparse.csr_array(SWAP_CASE), np.ones(6))
 
-    assert solve_max_covering(problem, 2).objective == 6.0
+    assert solve_max_covering_milp(problem, 2).objective == 6.0
 
 
 def _answer(objective, bound, status, method):

@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import screenshot
 from warmbee.coverage.models import RoadNetwork
 from warmbee.devtools.demo import load_demo
+from warmbee.factories import StationFactory
 from warmbee.stations.models import Station
 
 pytestmark = [
@@ -59,3 +60,31 @@ def test_results_use_the_generated_network_and_the_station_shows_its_area(
     )
     assert int(status.get_attribute("data-cells") or 0) > walk_cells
     screenshot(page, f"{language}-network-3-station-area-ebike")
+
+
+def test_a_village_station_off_the_network_is_listed_with_a_straight_line_estimate(
+    page: Page, live_server, demo
+):
+    # About 2 km north of the generated grid's northern edge (38.093 N): off it.
+    StationFactory(
+        name="北村驿站",
+        name_en="North Village Station",
+        lat_deg=38.112,
+        lon_deg=112.68,
+        opening_hours="24/7",
+    )
+    # On the grid, near its northern edge: network times for the demo stations.
+    page.goto(f"{live_server.url}/en/find/?lat=38.09&lon=112.68&mode=ebike")
+
+    expect(page.get_by_test_id("travel-time-note")).to_have_attribute(
+        "data-method", "network"
+    )
+    village = page.get_by_test_id("result").filter(has_text="North Village Station")
+    expect(village).to_have_attribute("data-method", "straight_line_with_detour")
+    expect(village.get_by_test_id("straight-line-estimate")).to_have_text(
+        "Estimated in a straight line: this station is off the road network."
+    )
+    on_network = page.locator("[data-testid=result][data-method=network]")
+    expect(on_network.first).to_be_visible()
+    expect(on_network.get_by_test_id("straight-line-estimate")).to_have_count(0)
+    screenshot(page, "en-network-4-station-off-the-network")

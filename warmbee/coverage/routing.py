@@ -10,6 +10,10 @@ and from the station's node to the station, at the mode's own speed (as the plan
 counts a demand point's snapping leg). With both legs in, every network time is at least
 the straight-line distance over the mode's top speed, which is what lets the finder
 prove that a station outside its search disk cannot beat the ones it found.
+
+A station farther than the snap limit from every node is *off* the network (it does not
+cover the place), which is not the same as *unreachable* on it (cut off by one-way
+streets, or beyond the search's limit): the answers keep the two apart.
 """
 
 import math
@@ -192,7 +196,7 @@ class NetworkOrigin:
 
     ``travel_times`` gives each station's time in seconds from the origin *to* the
     station (one-way streets bind e-bikes), legs off the network included; ``inf`` when
-    the station is off the network or not reachable within ``limit_s``.
+    it is not reachable within ``limit_s``, ``None`` when it is off the network.
     """
 
     def __init__(
@@ -247,22 +251,29 @@ class NetworkOrigin:
 
     def travel_times(
         self, stations: Sequence[tuple[int, float, float]]
-    ) -> dict[int, float]:
-        """Return {station id: seconds} for (id, lat, lon) stations; ``inf`` unreachable."""
+    ) -> dict[int, float | None]:
+        """Return {station id: seconds} for (id, lat, lon) stations.
+
+        ``inf`` for a station on the network that is not reachable within ``limit_s``;
+        ``None`` for one off the network (farther than the snap limit from every node),
+        for which the network has no time at all.
+        """
         if not stations:
             return {}
         self._nodes = _station_nodes(self._loaded, stations)
         node_time_s = self._search()
-        times = {}
+        times: dict[int, float | None] = {}
         for pk, _lat, _lon in stations:
             _, _, node, snap_m = self._nodes[pk]
+            if snap_m > MAX_SNAP_DISTANCE_M:
+                times[pk] = None
+                continue
             time_s = (
                 self._origin_leg_s
                 + float(node_time_s[node])
                 + snap_m / self._leg_speed_m_s
             )
-            on_network = snap_m <= MAX_SNAP_DISTANCE_M
-            times[pk] = time_s if on_network and time_s <= self.limit_s else math.inf
+            times[pk] = time_s if time_s <= self.limit_s else math.inf
         return times
 
     def distance_m(self, station_id: int) -> float:
@@ -325,11 +336,12 @@ def open_network_origin(
 @dataclass(frozen=True)
 class StationNetworkTime:
     """One station's way from the origin; ``is_reachable`` false beyond the limit or off
-    the network (then both figures are ``inf``)."""
+    the network (then both figures are ``inf``); ``is_on_network`` tells the two apart."""
 
     station_id: int
     travel_time_s: float
     distance_m: float
+    is_on_network: bool = True
 
     @property
     def is_reachable(self) -> bool:
@@ -356,7 +368,8 @@ def network_travel_times(
     """Return travel times from a position to (id, lat, lon) stations, in their order.
 
     One bounded Dijkstra from the origin's node over the mode's forward graph; stations
-    not reachable within ``limit_s`` are reported as such, never dropped.
+    not reachable within ``limit_s``, or off the network, are reported as such, never
+    dropped.
     """
     origin = open_network_origin(lat_deg, lon_deg, mode, limit_s=limit_s)
     if isinstance(origin, NetworkFallback):
@@ -368,16 +381,19 @@ def network_travel_times(
         origin_snap_distance_m=origin.snap_distance_m,
         limit_s=limit_s,
         stations=tuple(
-            StationNetworkTime(
-                station_id=pk,
-                travel_time_s=times[pk],
-                distance_m=origin.distance_m(pk)
-                if math.isfinite(times[pk])
-                else math.inf,
-            )
-            for pk, _lat, _lon in stations
+            _station_network_time(origin, pk, times[pk]) for pk, _lat, _lon in stations
         ),
     )
+
+
+def _station_network_time(
+    origin: NetworkOrigin, station_id: int, time_s: float | None
+) -> StationNetworkTime:
+    if time_s is None:
+        return StationNetworkTime(station_id, math.inf, math.inf, is_on_network=False)
+    if not math.isfinite(time_s):
+        return StationNetworkTime(station_id, math.inf, math.inf)
+    return StationNetworkTime(station_id, time_s, origin.distance_m(station_id))
 
 
 # ------------------------------------------------------------------- a station's area

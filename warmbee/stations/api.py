@@ -86,6 +86,7 @@ def nearest_out(answer: FinderAnswer) -> NearestStationsOut:
             distance_m=round(result.distance_m),
             straight_line_distance_m=round(result.straight_line_m),
             travel_time_s=round(result.travel_time_s),
+            travel_time_method=cast(TravelTimeMethod, result.travel_time_method),
             arrival_at=result.arrival_at,
             open_on_arrival=result.state_on_arrival.is_open,
             closes_in_min=result.state_on_arrival.minutes_until_close(
@@ -112,7 +113,9 @@ def nearest_out(answer: FinderAnswer) -> NearestStationsOut:
         ),
         network_limit_min=answer.network_limit_min if answer.is_network else None,
         unreachable_count=answer.unreachable_count,
-        detour_factor=None if answer.is_network else answer.detour_factor,
+        detour_factor=answer.detour_factor
+        if not answer.is_network or answer.has_off_network_results
+        else None,
         speed_kmh=answer.speed_kmh,
         mode=answer.query.mode,
         at=answer.query.at,

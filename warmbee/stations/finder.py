@@ -3,7 +3,9 @@
 Where an active road network covers the searcher (and they are within the snap limit of
 a road), travel time is the network's (``coverage.routing``); otherwise the straight-line
 distance times a detour factor over the mode's speed. Every answer says which it used,
-and why straight line when a network would have been used.
+and why straight line when a network would have been used. With a network, a station off
+it (farther than the snap limit from its roads) gets the straight-line estimate and is
+ranked with the others by it; every result says which its time is.
 """
 
 import datetime as dt
@@ -17,6 +19,7 @@ from django.conf import settings
 from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from warmbee.core import geo
 from warmbee.core.opening_hours import IntervalsMemo
@@ -61,8 +64,10 @@ class FinderQuery:
 @dataclass(frozen=True)
 class FinderResult:
     """One station found. ``station`` comes with its community, not its amenity rows:
-    what was asked for is in ``matching_amenity_codes``. ``distance_m`` is along the
-    roads when the answer's method is the network, else ``straight_line_m``."""
+    what was asked for is in ``matching_amenity_codes``. ``travel_time_method`` is how
+    this station's time was worked out: ``NETWORK``, or ``STRAIGHT_LINE`` (every result
+    of a straight-line answer, and a station off the network in a network answer).
+    ``distance_m`` is along the roads with ``NETWORK``, else ``straight_line_m``."""
 
     station: Station
     distance_m: float
@@ -71,7 +76,12 @@ class FinderResult:
     state_on_arrival: StationState
     matching_amenity_codes: tuple[str, ...]
     recent_visits: int
+    travel_time_method: str
     straight_line_m: float = 0.0
+
+    @property
+    def is_network(self) -> bool:
+        return self.travel_time_method == NETWORK
 
     @property
     def travel_time_min(self) -> int:
@@ -92,9 +102,11 @@ class FinderAnswer:
 
     ``method`` is ``NETWORK`` (then ``network`` names it) or ``STRAIGHT_LINE`` (then
     ``straight_line_reason`` says why: no network here, the searcher is off it, or its
-    file cannot be read). With the network, ``unreachable_count`` stations nearer in a
-    straight line than the results could not be reached within ``network_limit_s`` and
-    are not listed.
+    file cannot be read). With the network, stations off it are timed in a straight line
+    (their results say so), and ``unreachable_count`` stations on it, nearer in a
+    straight line than the results, could not be reached on it within
+    ``network_limit_s`` and are not listed. Nothing slower than ``network_limit_s``,
+    however timed, is listed.
     """
 
     query: FinderQuery
@@ -117,6 +129,11 @@ class FinderAnswer:
     def network_limit_min(self) -> int:
         return round((self.network_limit_s or 0) / 60)
 
+    @property
+    def has_off_network_results(self) -> bool:
+        """Return whether a network answer lists stations timed in a straight line."""
+        return self.is_network and any(not r.is_network for r in self.results)
+
 
 def travel_time_note(answer: FinderAnswer) -> str:
     """Return, in the active language, how the answer's travel times were worked out."""
@@ -135,10 +152,23 @@ def travel_time_note(answer: FinderAnswer) -> str:
                 )
                 % values
             )
-        if answer.unreachable_count:
+        if answer.has_off_network_results:
             note += " " + _(
-                "Stations that cannot be reached on it within %(minutes)s minutes are "
-                "not listed (%(count)s nearer in a straight line)."
+                "Times to stations more than %(limit)s m from its roads are estimated "
+                "from straight-line distance times a detour factor of %(factor)s at "
+                "%(speed)s km/h."
+            ) % {
+                "limit": round(MAX_SNAP_DISTANCE_M),
+                "factor": f"{answer.detour_factor:g}",
+                "speed": f"{speed_kmh(answer.query.mode):g}",
+            }
+        if answer.unreachable_count:
+            note += " " + ngettext(
+                "Not listed: %(count)s station on the road network that is nearer in a "
+                "straight line but cannot be reached on it within %(minutes)s minutes.",
+                "Not listed: %(count)s stations on the road network that are nearer in "
+                "a straight line but cannot be reached on it within %(minutes)s minutes.",
+                answer.unreachable_count,
             ) % {"minutes": answer.network_limit_min, "count": answer.unreachable_count}
         return note
     if answer.straight_line_reason == FallbackReason.OFF_NETWORK:
@@ -399,15 +429,18 @@ class _Search:
     batch_size: int = 0
     states: dict[int, StationState] = field(default_factory=dict)
     hours_memo: IntervalsMemo = field(default_factory=dict)
-    # Network mode only: positions of the candidates read, and their network times.
+    # Network mode only: positions of the candidates read; their travel times, along
+    # the roads or, for those off the network (``off_network``), the straight-line
+    # estimate; ``inf`` for those not reachable within the network's limit.
     positions: dict[int, tuple[float, float]] = field(default_factory=dict)
-    network_times: dict[int, float] = field(default_factory=dict)
+    times_s: dict[int, float] = field(default_factory=dict)
+    off_network: set[int] = field(default_factory=set)
 
     def ranked(self, rings: int) -> list[tuple[float, int]]:
         """Return (distance, id) of the candidates in the disk of ``rings``, nearest first.
 
-        With a network: (travel time, id) of those it reaches within its limit, fastest
-        first.
+        With a network: (travel time, id) of those timed within its limit, along the
+        roads or, off the network, in a straight line; fastest first.
         """
         if rings > self.read_rings:
             self._read(self._rings_to_read(rings))
@@ -428,13 +461,23 @@ class _Search:
         self, ranked: list[tuple[float, int]]
     ) -> list[tuple[float, int]]:
         assert self.network is not None  # noqa: S101  # network mode only
-        new = [
-            (pk, *self.positions[pk])
-            for _distance_m, pk in ranked
-            if pk not in self.network_times
-        ]
-        self.network_times.update(self.network.travel_times(new))
-        times = self.network_times
+        new_m = {pk: distance_m for distance_m, pk in ranked if pk not in self.times_s}
+        network_times = self.network.travel_times(
+            [(pk, *self.positions[pk]) for pk in new_m]
+        )
+        straight_speed_kmh = speed_kmh(self.query.mode)
+        for pk, network_time_s in network_times.items():
+            if network_time_s is None:
+                # Off the network (it does not cover the place): not unreachable.
+                self.off_network.add(pk)
+                time_s = _travel_time_s(new_m[pk], straight_speed_kmh)
+                # Held to the network's limit like every other time of the answer.
+                if time_s > self.network.limit_s:
+                    time_s = math.inf
+            else:
+                time_s = network_time_s
+            self.times_s[pk] = time_s
+        times = self.times_s
         return sorted(
             (times[pk], pk) for _distance_m, pk in ranked if math.isfinite(times[pk])
         )
@@ -446,14 +489,16 @@ class _Search:
         return key
 
     def unreachable_within(self, distance_m: float) -> int:
-        """Return how many candidates within ``distance_m`` the network cannot reach."""
-        times = self.network_times
+        """Return how many candidates on the network within ``distance_m`` it cannot
+        reach within its limit (those off it are not counted)."""
+        times = self.times_s
         return sum(
             1
             for candidate_m, pk, _cell in self.candidates
             if candidate_m <= distance_m
             and pk in times
             and not math.isfinite(times[pk])
+            and pk not in self.off_network
         )
 
     def _rings_to_read(self, rings: int) -> int:
@@ -547,8 +592,9 @@ def find_nearest_stations(query: FinderQuery) -> FinderAnswer:
     is open on arrival. Rings of H3 cells widen until the results are provably the nearest
     or the widest ring has been searched. With a road network, a station outside a disk
     of radius r needs at least r over the mode's top speed (roads are never shorter than
-    the straight line), so the rings stop once the last result is faster than that, or
-    once that bound passes the network search's limit.
+    the straight line), or, off the network, the straight-line estimate for r; so the
+    rings stop once the last result is faster than the lesser of the two, or once that
+    bound passes the network search's limit.
     """
     check_query(query)
     origin = open_network_origin(query.lat_deg, query.lon_deg, query.mode)
@@ -575,7 +621,14 @@ def _find_by_straight_line(
         query,
         sql,
         [
-            (distance_m, distance_m, _travel_time_s(distance_m, mode_speed), pk, state)
+            (
+                distance_m,
+                distance_m,
+                _travel_time_s(distance_m, mode_speed),
+                STRAIGHT_LINE,
+                pk,
+                state,
+            )
             for distance_m, pk, state in chosen
         ],
     )
@@ -594,6 +647,7 @@ def _find_by_straight_line(
 
 def _find_by_network(query: FinderQuery, origin: NetworkOrigin) -> FinderAnswer:
     mode_speed = origin.speed_kmh
+    straight_speed = speed_kmh(query.mode)
     sql = _Sql(connections[Station.objects.db], query.amenity_codes)
     search = _Search(query, mode_speed, sql, network=origin)
     chosen: list[tuple[float, int, StationState]] = []
@@ -601,18 +655,23 @@ def _find_by_network(query: FinderQuery, origin: NetworkOrigin) -> FinderAnswer:
     for rings in RING_STEPS:
         radius_m = geo.search_disk_radius_m(rings)
         chosen = search.qualifying(rings)
-        outside_s = origin.lower_bound_s(radius_m)
+        # The least time of a station outside the disk, on the network or off it.
+        outside_s = min(
+            origin.lower_bound_s(radius_m), _travel_time_s(radius_m, straight_speed)
+        )
         if len(chosen) == query.limit and chosen[-1][0] <= outside_s:
             break
         if outside_s > origin.limit_s:
-            # Nothing outside the disk is reachable within the network search's limit.
+            # Nothing outside the disk is timed within the network search's limit.
             break
     straight_m = {pk: distance_m for distance_m, pk, _cell in search.candidates}
     results = _results(
         query,
         sql,
         [
-            (origin.distance_m(pk), straight_m[pk], time_s, pk, state)
+            (straight_m[pk], straight_m[pk], time_s, STRAIGHT_LINE, pk, state)
+            if pk in search.off_network
+            else (origin.distance_m(pk), straight_m[pk], time_s, NETWORK, pk, state)
             for time_s, pk, state in chosen
         ],
     )
@@ -638,11 +697,12 @@ def _find_by_network(query: FinderQuery, origin: NetworkOrigin) -> FinderAnswer:
 def _results(
     query: FinderQuery,
     sql: _Sql,
-    chosen: list[tuple[float, float, float, int, StationState]],
+    chosen: list[tuple[float, float, float, str, int, StationState]],
 ) -> tuple[FinderResult, ...]:
-    """Return the results of (distance, straight line, travel time, id, state) rows."""
+    """Return the results of (distance, straight line, travel time, method, id, state)
+    rows."""
     stations = sql.stations(
-        [pk for _distance_m, _straight_m, _time_s, pk, _state in chosen],
+        [pk for _distance_m, _straight_m, _time_s, _method, pk, _state in chosen],
         since=query.at - dt.timedelta(minutes=settings.FINDER_BUSY_WINDOW_MIN),
         until=query.at,
     )
@@ -659,9 +719,10 @@ def _results(
             state_on_arrival=state,
             matching_amenity_codes=matching,
             recent_visits=station.visit_count,  # type: ignore[attr-defined]
+            travel_time_method=method,
             straight_line_m=straight_m,
         )
-        for distance_m, straight_m, travel_time_s, pk, state in chosen
+        for distance_m, straight_m, travel_time_s, method, pk, state in chosen
         # A station deleted since it was ranked is left out.
         if (station := stations.get(pk)) is not None
     )

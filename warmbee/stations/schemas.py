@@ -20,6 +20,10 @@ class StationAmenityOut(Schema):
     verified_at: dt.datetime | None
 
 
+TravelTimeMethod = Literal["network", "straight_line_with_detour"]
+StraightLineReason = Literal["no_network", "off_network", "network_unavailable"]
+
+
 class NearestStationOut(Schema):
     id: int
     name: str
@@ -33,6 +37,12 @@ class NearestStationOut(Schema):
     )
     straight_line_distance_m: int
     travel_time_s: int
+    travel_time_method: TravelTimeMethod = Field(
+        description="How this station's travel time was worked out. In a network "
+        "answer, straight_line_with_detour marks a station off the network (more than "
+        "500 m from its roads): straight-line distance times detour_factor over the "
+        "mode's speed."
+    )
     arrival_at: dt.datetime
     open_on_arrival: bool
     closes_in_min: int | None = Field(
@@ -48,10 +58,6 @@ class NearestStationOut(Schema):
     url: str
 
 
-TravelTimeMethod = Literal["network", "straight_line_with_detour"]
-StraightLineReason = Literal["no_network", "off_network", "network_unavailable"]
-
-
 class TravelNetworkOut(Schema):
     name: str
     is_generated: bool = Field(
@@ -62,7 +68,8 @@ class TravelNetworkOut(Schema):
 class NearestStationsOut(Schema):
     travel_time_method: TravelTimeMethod = Field(
         description="network: travel times on the road network named in `network`, "
-        "including the way to and from the nearest road; straight_line_with_detour: "
+        "including the way to and from the nearest road, except for stations off it "
+        "(see each result's travel_time_method); straight_line_with_detour: "
         "straight-line distance times detour_factor over the mode's speed, for the "
         "reason in straight_line_reason."
     )
@@ -76,14 +83,17 @@ class NearestStationsOut(Schema):
     )
     network_limit_min: int | None = Field(
         description="With the network: stations not reachable within this many minutes "
-        "are not listed."
+        "(or, off the network, estimated to take longer) are not listed."
     )
     unreachable_count: int = Field(
-        description="With the network: stations nearer in a straight line than the "
-        "results that the network cannot reach within network_limit_min."
+        description="With the network: stations on it (within 500 m of its roads), "
+        "nearer in a straight line than the results, that cannot be reached on it "
+        "within network_limit_min. Stations off the network are not counted: they are "
+        "timed in a straight line."
     )
     detour_factor: float | None = Field(
-        description="The detour factor (straight line only)."
+        description="The detour factor, when a travel time is a straight-line estimate "
+        "(every result, or a station off the network); else null."
     )
     speed_kmh: float
     mode: str

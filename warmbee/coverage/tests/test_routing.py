@@ -85,6 +85,30 @@ def test_stations_beyond_the_limit_are_reported_unreachable(river):
     assert times[2][0] == pytest.approx(480, rel=1e-4)
     assert isinstance(result, NetworkTimes)
     assert [station.is_reachable for station in result.stations] == [False, True]
+    # Cut off by the limit, not off the network.
+    assert [station.is_on_network for station in result.stations] == [True, True]
+
+
+def test_a_station_off_the_network_is_reported_off_it_not_unreachable(river):
+    # 2 km south of WEST, its nearest node: farther than the snap limit from every node.
+    village = (8, *position(WEST_XY[0], -2000))
+    origin = open_network_origin(*ORIGIN, "walk")
+    assert isinstance(origin, NetworkOrigin)
+
+    times = origin.travel_times([WEST, village])
+    result = network_travel_times(*ORIGIN, "walk", [WEST, village])
+
+    assert haversine_m(*village[1:], *WEST[1:]) > routing.MAX_SNAP_DISTANCE_M
+    assert times[8] is None
+    assert times[2] == pytest.approx(600 / WALK_M_S, rel=1e-4)
+    assert isinstance(result, NetworkTimes)
+    assert result.stations[1] == routing.StationNetworkTime(
+        station_id=8, travel_time_s=math.inf, distance_m=math.inf, is_on_network=False
+    )
+    assert (result.stations[0].is_reachable, result.stations[0].is_on_network) == (
+        True,
+        True,
+    )
 
 
 def test_legs_off_the_network_are_added_at_the_modes_speed(river):

@@ -106,6 +106,7 @@ def test_nearest_answers_with_travel_time_and_state_on_arrival(
                 "distance_m": 1000,
                 "straight_line_distance_m": 1000,
                 "travel_time_s": 1040,
+                "travel_time_method": "straight_line_with_detour",
                 "arrival_at": "2026-03-04T17:17:20+08:00",
                 "open_on_arrival": True,
                 "closes_in_min": 42,

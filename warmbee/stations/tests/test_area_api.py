@@ -6,12 +6,14 @@ from django.test import Client
 from django.urls import reverse
 
 from warmbee.accounts.models import Role
+from warmbee.core import geo
 from warmbee.coverage.routing import forget_network_bounds
 from warmbee.coverage.selectors import get_county
 from warmbee.coverage.services import install_road_network
 from warmbee.factories import StationFactory, make_user
 from warmbee.stations.tests.river_network import (
     ORIGIN,
+    WALK_M_S,
     WEST_XY,
     position,
     river_network,
@@ -20,6 +22,7 @@ from warmbee.stations.tests.river_network import (
 pytestmark = pytest.mark.django_db
 
 PROBLEM_JSON = "application/problem+json"
+OFF_NETWORK_NOTE = "Estimated in a straight line: this station is off the road network."
 
 
 def _install(*, is_generated: bool = False) -> None:
@@ -37,6 +40,17 @@ def west():
     lat_deg, lon_deg = position(*WEST_XY)
     return StationFactory(
         name="西驿站", name_en="West", lat_deg=lat_deg, lon_deg=lon_deg
+    )
+
+
+@pytest.fixture
+def village(settings):
+    """A station 2 km south of the west street's end: off the network."""
+    settings.FINDER_DETOUR_FACTOR = 1.3
+    settings.FINDER_WALK_SPEED_KMH = 4.5
+    lat_deg, lon_deg = position(WEST_XY[0], -2000)
+    return StationFactory(
+        name="村驿站", name_en="Village", lat_deg=lat_deg, lon_deg=lon_deg
     )
 
 
@@ -209,6 +223,58 @@ def test_nearest_api_names_the_network_and_its_method(client, west):
     assert result["travel_time_s"] == 480
 
 
+def test_nearest_api_says_which_results_are_timed_off_the_network(
+    client, west, village
+):
+    _install()
+
+    response = client.get(
+        "/api/stations/nearest", {"lat": ORIGIN[0], "lon": ORIGIN[1], "mode": "walk"}
+    )
+
+    body = response.json()
+    straight_m = geo.haversine_m(*ORIGIN, village.lat_deg, village.lon_deg)
+    assert [
+        (
+            result["id"],
+            result["travel_time_method"],
+            result["distance_m"],
+            result["straight_line_distance_m"],
+            result["travel_time_s"],
+        )
+        for result in body["results"]
+    ] == [
+        (west.pk, "network", 600, 600, round(600 / WALK_M_S)),
+        (
+            village.pk,
+            "straight_line_with_detour",
+            round(straight_m),
+            round(straight_m),
+            round(straight_m * 1.3 / WALK_M_S),
+        ),
+    ]
+    assert {
+        key: body[key]
+        for key in ("travel_time_method", "unreachable_count", "detour_factor")
+    } == {"travel_time_method": "network", "unreachable_count": 0, "detour_factor": 1.3}
+
+
+def test_results_page_marks_the_station_off_the_network(client, west, village):
+    _install()
+
+    response = client.get(f"/en/find/?lat={ORIGIN[0]}&lon={ORIGIN[1]}&mode=walk")
+
+    content = response.content.decode()
+    assert content.count('data-testid="result" data-method="network"') == 1
+    assert content.count('data-method="straight_line_with_detour"') == 1
+    assert content.count(OFF_NETWORK_NOTE) == 1
+    # On the village's card, the second.
+    card = content.index('data-method="straight_line_with_detour"')
+    assert content.index("West") < card < content.index("Village")
+    assert content.index("Village") < content.index(OFF_NETWORK_NOTE)
+    assert "Times to stations more than 500 m from its roads are estimated" in content
+
+
 def test_results_page_says_the_times_are_on_the_generated_network(client, west):
     _install(is_generated=True)
 
@@ -228,6 +294,8 @@ def test_results_page_without_a_network_says_straight_line(client, west):
     assert 'data-method="straight_line_with_detour"' in content
     assert "because no road network is loaded yet." in content
     assert "(straight-line distance × 1.3 at 15.0 km/h)" in content
+    # Every time is a straight-line estimate: no station is singled out as off it.
+    assert OFF_NETWORK_NOTE not in content
 
 
 def test_station_page_offers_the_area_when_a_network_covers_it(client, west):

@@ -121,6 +121,7 @@ def test_reports_the_straight_line_method_and_its_factors():
     answer = find_nearest_stations(_query(limit=1))
 
     assert answer.method == STRAIGHT_LINE == "straight_line_with_detour"
+    assert [r.travel_time_method for r in answer.results] == [STRAIGHT_LINE]
     assert answer.detour_factor == 1.3
     assert answer.speed_kmh == 4.5
     assert answer.searched_radius_m == geo.search_disk_radius_m(1)

@@ -9,12 +9,8 @@ from warmbee.core import geo
 from warmbee.factories import StationFactory, VisitFactory, set_amenities
 from warmbee.stations import errors
 from warmbee.stations.choices import AmenityStatus, TravelMode
-from warmbee.stations.finder import (
-    STRAIGHT_LINE,
-    FinderQuery,
-    _with_distances_m,
-    find_nearest_stations,
-)
+from warmbee.stations.finder import STRAIGHT_LINE, FinderQuery, find_nearest_stations
+from warmbee.stations.finder_sql import with_distances_m
 
 pytestmark = pytest.mark.django_db
 
@@ -449,7 +445,7 @@ def test_distances_are_those_of_haversine_to_the_last_bit():
         for pk in range(500)
     ]
 
-    distances = _with_distances_m(*HERE, rows)
+    distances = with_distances_m(*HERE, rows)
 
     assert distances == [
         (geo.haversine_m(*HERE, lat_deg, lon_deg), pk, cell)

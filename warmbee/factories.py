@@ -72,6 +72,13 @@ class StationFactory(factory.django.DjangoModelFactory):
         return save_station(model_class(*args, **kwargs))
 
 
+def make_station_staff(station: Station | None = None) -> User:
+    """Return a station staff member assigned to ``station`` (a new one by default)."""
+    user = make_user(Role.STATION_STAFF)
+    (station or StationFactory()).staff.add(user)
+    return user
+
+
 def set_amenities(
     station: Station, codes: list[str], status: str = AmenityStatus.YES
 ) -> None:

@@ -47,3 +47,13 @@ def is_station_manager(user: User) -> bool:
         user.is_superuser
         or user.role in {Role.PROVINCE_ADMIN, Role.COUNTY_ADMIN, Role.STATION_STAFF}
     )
+
+
+def serves_at_a_station(user: User) -> bool:
+    """Return whether ``user`` may serve workers at a desk: register walk-ins, open
+    scanned cards. Administrators may; station staff only once assigned a station."""
+    if not is_station_manager(user):
+        return False
+    if user.role == Role.STATION_STAFF and not user.is_superuser:
+        return list_manageable_stations(user).exists()
+    return True

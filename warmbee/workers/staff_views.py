@@ -14,7 +14,7 @@ from warmbee.accounts.models import Role, User, mask_phone, normalise_phone
 from warmbee.core.crypto import decrypt, encrypt
 from warmbee.core.errors import DomainError
 from warmbee.core.ratelimit import RateLimitedError, check_rate
-from warmbee.stations.permissions import is_station_manager
+from warmbee.stations.permissions import serves_at_a_station
 from warmbee.workers import access, errors, merging, permissions, selectors, walk_ins
 from warmbee.workers.choices import NoticeKind
 from warmbee.workers.forms import (
@@ -100,7 +100,7 @@ def file_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
 
 def _station_manager(request: HttpRequest) -> User:
     user = request.user
-    if not isinstance(user, User) or not is_station_manager(user):
+    if not isinstance(user, User) or not serves_at_a_station(user):
         raise PermissionDenied
     return user
 

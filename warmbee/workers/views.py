@@ -17,7 +17,7 @@ from warmbee.accounts.models import Role, User, normalise_phone
 from warmbee.core.clients import client_address
 from warmbee.core.crypto import decrypt, encrypt
 from warmbee.core.errors import DomainError
-from warmbee.stations.permissions import is_station_manager, list_manageable_stations
+from warmbee.stations.permissions import list_manageable_stations, serves_at_a_station
 from warmbee.visits.forms import CardCheckInForm, service_choices
 from warmbee.visits.services import record_card_check_in
 from warmbee.workers import selectors, services
@@ -243,7 +243,7 @@ def card(request: HttpRequest) -> HttpResponse:
 def staff_card(request: HttpRequest, card_code: str) -> HttpResponse:
     """The page a scanned card opens: who it is, and one tap to check them in."""
     user = request.user
-    if not isinstance(user, User) or not is_station_manager(user):
+    if not isinstance(user, User) or not serves_at_a_station(user):
         raise PermissionDenied
     profile = selectors.get_profile_by_card_code(card_code)
     form = CardCheckInForm(

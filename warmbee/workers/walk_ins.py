@@ -26,7 +26,7 @@ from warmbee.accounts.otp import (
 from warmbee.core.audit import record_audit
 from warmbee.core.clients import client_address
 from warmbee.core.models import AuditAction
-from warmbee.stations.permissions import is_station_manager
+from warmbee.stations.permissions import serves_at_a_station
 from warmbee.workers import errors, permissions, services
 from warmbee.workers.choices import CodePurpose, ConsentChannel
 from warmbee.workers.models import WorkerProfile
@@ -39,7 +39,7 @@ INK_LUMINANCE = 128
 
 
 def _check_staff(staff: User) -> None:
-    if not is_station_manager(staff):
+    if not serves_at_a_station(staff):
         raise errors.WalkInNotAllowedError()
 
 

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from warmbee.accounts.models import Role, User
 from warmbee.core.models import AuditAction, AuditEntry
-from warmbee.factories import VisitFactory, community, make_user
+from warmbee.factories import VisitFactory, community, make_station_staff, make_user
 from warmbee.workers.identity import id_number_lookup_hash
 from warmbee.workers.models import Consent, WorkerProfile
 from warmbee.workers.tests.factories import last_code, make_worker
@@ -25,7 +25,7 @@ DETAILS = {
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(make_user(Role.STATION_STAFF))
+    client.force_login(make_station_staff())
     return client
 
 
@@ -156,3 +156,12 @@ def test_merging_a_file_id_that_does_not_exist_is_not_found(client):
     }
     response = client.post(reverse("workers:duplicates"), data)
     assert response.status_code == 404
+
+
+def test_station_staff_without_a_station_cannot_register_walk_ins(client):
+    client.force_login(make_user(Role.STATION_STAFF))
+
+    response = client.post(reverse("workers:walk_in"), {"phone": PHONE})
+
+    assert response.status_code == 403
+    assert not User.objects.filter(phone=PHONE).exists()

@@ -6,7 +6,7 @@ from django.utils import timezone
 from warmbee.accounts.models import Role, User
 from warmbee.core.crypto import encrypt
 from warmbee.core.models import AuditEntry
-from warmbee.factories import community, make_user
+from warmbee.factories import community, make_station_staff, make_user
 from warmbee.workers.choices import NoticeKind
 from warmbee.workers.models import Consent, OneTimeCode, WorkerProfile
 from warmbee.workers.selectors import has_consent
@@ -193,7 +193,7 @@ def test_privacy_page_shows_both_notices_in_each_language(client):
 
 def test_withdrawing_general_consent_stops_the_card_at_once(client):
     profile = make_worker()
-    staff = make_user(Role.STATION_STAFF)
+    staff = make_station_staff()
     client.force_login(profile.user)
     response = client.post(reverse("workers:withdraw_consent"), {"kind": "general"})
     assert response["Location"] == reverse("workers:consents")
@@ -232,7 +232,7 @@ def test_staff_scanning_a_card_see_the_basic_file_only(client):
     profile = make_worker(
         name="赵师傅", emergency_contact_phone="13912345678", user__phone=PHONE
     )
-    client.force_login(make_user(Role.STATION_STAFF))
+    client.force_login(make_station_staff())
     page = client.get(reverse("workers:staff_card", args=[profile.card_code]))
     assert page.status_code == 200
     content = page.content.decode()
@@ -250,6 +250,10 @@ def _user_for(role):
         return None
     if role == "worker":
         return make_worker().user
+    if role == "station_staff":
+        return make_station_staff()
+    if role == "station_staff_without_station":
+        return make_user(Role.STATION_STAFF)
     return make_user(Role(role))
 
 
@@ -282,6 +286,7 @@ def test_worker_pages_are_for_workers_only(client, role, expected, url_name):
         ("anonymous", "login"),
         ("worker", 403),
         ("station_staff", 200),
+        ("station_staff_without_station", 403),
         ("county_admin", 200),
         ("doctor", 403),
         ("department_handler", 403),

@@ -11,7 +11,7 @@ from warmbee.accounts import errors as account_errors
 from warmbee.accounts import sms
 from warmbee.accounts.models import Role, User
 from warmbee.core.models import AuditEntry
-from warmbee.factories import make_user
+from warmbee.factories import make_station_staff, make_user
 from warmbee.workers import errors, walk_ins
 from warmbee.workers.choices import ConsentChannel
 from warmbee.workers.models import Consent, WorkerProfile
@@ -46,7 +46,7 @@ def _counts():
 
 
 def test_staff_register_a_walk_in_with_the_code_from_the_workers_phone():
-    staff = make_user(Role.STATION_STAFF)
+    staff = make_station_staff()
     walk_ins.start_walk_in(staff=staff, phone=PHONE, send_code=True, request=_request())
     profile = walk_ins.register_walk_in_by_code(
         staff=staff,
@@ -63,7 +63,7 @@ def test_staff_register_a_walk_in_with_the_code_from_the_workers_phone():
 
 
 def test_staff_register_a_walk_in_on_a_signature_kept_encrypted():
-    staff = make_user(Role.STATION_STAFF)
+    staff = make_station_staff()
     profile = walk_ins.register_walk_in_by_signature(
         staff=staff,
         phone=PHONE,
@@ -83,7 +83,7 @@ def test_staff_register_a_walk_in_on_a_signature_kept_encrypted():
     ["", "data:image/png;base64,not-base64!", "data:image/jpeg;base64,AAAA"],
 )
 def test_a_missing_or_broken_signature_registers_nobody(data_url):
-    staff = make_user(Role.STATION_STAFF)
+    staff = make_station_staff()
     before = _counts()
     with pytest.raises(errors.InvalidSignatureError):
         walk_ins.register_walk_in_by_signature(
@@ -122,7 +122,7 @@ def test_only_station_managers_register_walk_ins(role):
 
 
 def test_a_registered_number_is_refused_before_anything_is_sent():
-    staff = make_user(Role.STATION_STAFF)
+    staff = make_station_staff()
     make_user(Role.WORKER, phone=PHONE)
     with pytest.raises(errors.PhoneAlreadyRegisteredError):
         walk_ins.start_walk_in(
@@ -142,7 +142,7 @@ def _signature_walk_in(staff):
 
 
 def test_a_number_registered_on_a_signature_cannot_log_in_until_staff_confirm_it():
-    staff = make_user(Role.STATION_STAFF)
+    staff = make_station_staff()
     profile = _signature_walk_in(staff)
     with pytest.raises(errors.PhoneNotConfirmedError):
         request_login_code(phone=PHONE, ip_address="10.0.0.9")
@@ -160,7 +160,7 @@ def test_a_number_registered_on_a_signature_cannot_log_in_until_staff_confirm_it
 
 
 def test_a_wrong_confirmation_code_confirms_nothing():
-    staff = make_user(Role.STATION_STAFF)
+    staff = make_station_staff()
     profile = _signature_walk_in(staff)
     walk_ins.send_confirmation_code(
         staff=staff, profile_id=profile.pk, request=_request()
@@ -173,10 +173,10 @@ def test_a_wrong_confirmation_code_confirms_nothing():
 
 
 def test_staff_of_another_station_cannot_confirm_a_number():
-    profile = _signature_walk_in(make_user(Role.STATION_STAFF))
+    profile = _signature_walk_in(make_station_staff())
     with pytest.raises(errors.WorkerFileNotFoundError):
         walk_ins.send_confirmation_code(
-            staff=make_user(Role.STATION_STAFF),
+            staff=make_station_staff(),
             profile_id=profile.pk,
             request=_request(),
         )
@@ -185,7 +185,7 @@ def test_staff_of_another_station_cannot_confirm_a_number():
 def test_the_walk_in_code_message_says_to_give_it_only_to_the_staff():
     with translation.override("en"):
         walk_ins.start_walk_in(
-            staff=make_user(Role.STATION_STAFF),
+            staff=make_station_staff(),
             phone=PHONE,
             send_code=True,
             request=_request(),

@@ -28,9 +28,9 @@ from scipy.sparse.csgraph import breadth_first_order, dijkstra
 from bench.coverage_pipeline import write_county_extract
 from bench.report import Figure, print_figures, write_figure
 from warmbee.coverage.engine.heuristics import greedy_max_covering, greedy_set_covering
+from warmbee.coverage.engine.max_covering import solve_max_covering_in_steps
 from warmbee.coverage.engine.network import ModeGraph, TravelMode, default_speed_profile
 from warmbee.coverage.engine.osm_import import import_osm_network
-from warmbee.coverage.engine.max_covering import solve_max_covering_in_steps
 from warmbee.coverage.engine.siting import (
     SitingProblem,
     solve_max_covering_milp,

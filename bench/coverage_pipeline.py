@@ -1,12 +1,12 @@
 """The whole coverage pipeline on a county-sized extract, timed in a process of its own.
 
 ``write_county_extract`` writes a perturbed street grid of about 100,000 nodes over about
-2,000 km² (Yangqu County's size) as an ``.osm.pbf`` with osmium's SimpleWriter: streets
-run along the grid rows and columns as ways, broken where a segment is missing, every
-tenth row and column a secondary road. ``python -m bench.coverage_pipeline FILE`` then
-imports it, computes the coverage of 50 stations and recommends 10 new sites among the
-2,000 candidates with the engine steps ``planning.compute_plan`` takes, and prints the
-stage times as JSON. ``coverage_engine``
+2,000 km² (Yangqu County's size) as an ``.osm.pbf`` (``synthetic.write_grid_extract``,
+osmium's SimpleWriter): streets run along the grid rows and columns as ways, broken where
+a segment is missing, every tenth row and column a secondary road. ``python -m
+bench.coverage_pipeline FILE`` then imports it, computes the coverage of 50 stations and
+recommends 10 new sites among the 2,000 candidates with the engine steps
+``planning.compute_plan`` takes, and prints the stage times as JSON. ``coverage_engine``
 runs it pinned to one core (``taskset -c 0`` where available, and one thread for
 OpenMP, BLAS and numba).
 """
@@ -26,6 +26,8 @@ SIDE = 317  # 317 x 317 = 100,489 grid nodes before missing streets and componen
 SPACING_M = 140.0  # 44 km across: about 2,000 km²
 STATIONS = 50
 NEW_SITES = 10
+# The product's default COVERAGE_SOLVER_TIME_LIMIT_S.
+SOLVER_TIME_LIMIT_S = 30.0
 CANDIDATES = 2_000
 MINUTES = 15
 SEED = 20260310
@@ -33,48 +35,17 @@ SEED = 20260310
 
 def write_county_extract(path: Path) -> int:
     """Write the synthetic county extract to ``path``; return its number of nodes."""
-    import osmium
+    from warmbee.coverage.engine.synthetic import write_grid_extract
 
-    from warmbee.coverage.engine.geometry import EARTH_RADIUS_M
-
-    rng = np.random.default_rng(SEED)
-    count = SIDE * SIDE
-    row, column = np.divmod(np.arange(count, dtype=np.int64), SIDE)
-    jitter = rng.uniform(-0.25, 0.25, size=(2, count))
-    origin_lat, origin_lon = 37.75, 112.35
-    lat = origin_lat + np.degrees((row + jitter[0]) * SPACING_M / EARTH_RADIUS_M)
-    lon = origin_lon + np.degrees(
-        (column + jitter[1])
-        * SPACING_M
-        / (EARTH_RADIUS_M * np.cos(np.radians(origin_lat)))
+    return write_grid_extract(
+        path,
+        rows=SIDE,
+        columns=SIDE,
+        spacing_m=SPACING_M,
+        rng=np.random.default_rng(SEED),
+        origin_lat_deg=37.75,
+        origin_lon_deg=112.35,
     )
-    # present[d][r, c]: the segment from (r, c) to the right (d = 0) or down (d = 1).
-    present = rng.random((2, SIDE, SIDE)) >= 0.1
-    way_id = 1
-    with osmium.SimpleWriter(str(path)) as writer:
-        for node in range(count):
-            writer.add_node(
-                osmium.osm.mutable.Node(
-                    id=node + 1, location=(float(lon[node]), float(lat[node]))
-                )
-            )
-        for direction in (0, 1):
-            for line in range(SIDE):
-                highway = "secondary" if line % 10 == 0 else "residential"
-                run: list[int] = []
-                for step in range(SIDE):
-                    r, c = (line, step) if direction == 0 else (step, line)
-                    run.append(r * SIDE + c + 1)
-                    if step == SIDE - 1 or not present[direction, r, c]:
-                        if len(run) > 1:
-                            writer.add_way(
-                                osmium.osm.mutable.Way(
-                                    id=way_id, nodes=run, tags={"highway": highway}
-                                )
-                            )
-                            way_id += 1
-                        run = [run[-1]]
-    return count
 
 
 def run_pipeline(path: Path) -> dict[str, float]:
@@ -83,11 +54,11 @@ def run_pipeline(path: Path) -> dict[str, float]:
     The steps of ``planning.compute_plan`` on a network (demand on the roads, coverage of
     the stations, reach sets of the candidates, siting), with 2,000 candidate nodes drawn
     at random: the product's H3 candidates come to 553 cells on this extract. The
-    recommendation is greedy plus one-swap with its LP bound; HiGHS's exact model is
-    reported separately in ``coverage_engine``.
+    recommendation is the product's: the heuristic, its Lagrangian bound and HiGHS on the
+    sites the bound leaves open (``max_covering.solve_max_covering_in_steps``).
     """
     from warmbee.coverage.engine.demand import network_coverage
-    from warmbee.coverage.engine.heuristics import greedy_max_covering
+    from warmbee.coverage.engine.max_covering import solve_max_covering_in_steps
     from warmbee.coverage.engine.network import TravelMode, default_speed_profile
     from warmbee.coverage.engine.osm_import import import_osm_network
     from warmbee.coverage.engine.siting import SitingProblem
@@ -132,7 +103,10 @@ def run_pipeline(path: Path) -> dict[str, float]:
         already_covered=coverage.covered,
     )
     lap("reach_sets")
-    solution = greedy_max_covering(problem, NEW_SITES)
+    answers = solve_max_covering_in_steps(
+        problem, NEW_SITES, time_limit_s=SOLVER_TIME_LIMIT_S
+    )
+    solution = answers.best
     lap("recommendation")
     return {
         "nodes": float(network.node_count),
@@ -143,6 +117,8 @@ def run_pipeline(path: Path) -> dict[str, float]:
         "added_weight": solution.objective,
         "bound": solution.bound,
         "gap_to_bound": solution.gap,
+        "proven_optimal": float(solution.is_proven_optimal),
+        "solver_candidates": float(answers.solver_site_count),
         **times,
         "total_s": time.perf_counter() - started,
     }

@@ -265,8 +265,24 @@ TASKS = {
 
 # Road networks imported from OpenStreetMap extracts are kept as .npz files here.
 NETWORK_DIR = Path(env_str("WARMBEE_NETWORK_DIR", str(DATA_DIR / "networks")))
+# Largest .osm.pbf extract a planner may upload on the network page (megabytes);
+# larger ones go through `manage.py import_roads`.
+NETWORK_UPLOAD_MAX_MB = env_int("NETWORK_UPLOAD_MAX_MB", 300)
 # Coverage runs: exact siting stops at this time limit and reports its bound and gap.
 COVERAGE_SOLVER_TIME_LIMIT_S = env_float("COVERAGE_SOLVER_TIME_LIMIT_S", 30.0)
+# A run still "running" this long after it started lost its worker (killed, machine
+# rebooted) and `manage.py coverage_housekeeping` marks it failed. A whole county's run
+# takes about 30 s (docs/coverage.md): one time-limited exact solve, an LP bound without
+# a limit, loading and compiling. Three solver limits plus ten minutes (690 s) leaves a
+# slow machine room; a run failed too early still gets its result if the worker was alive.
+COVERAGE_RUN_STALL_AFTER_S = env_int(
+    "COVERAGE_RUN_STALL_AFTER_S", int(3 * COVERAGE_SOLVER_TIME_LIMIT_S) + 600
+)
+# `manage.py coverage_housekeeping` removes the file of a network that is not in use and
+# that no run of the last this many days used. No page reads a finished run's network
+# (run pages, exports and what-ifs use the stored result and the active network), so
+# this only keeps recent networks to go back to or to re-run; a quarter, at a few MB each.
+COVERAGE_NETWORK_KEEP_DAYS = env_int("COVERAGE_NETWORK_KEEP_DAYS", 90)
 
 # The public address printed on QR posters (what a phone opens after scanning).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

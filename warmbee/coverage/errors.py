@@ -50,6 +50,16 @@ class NetworkFileError(CoverageError):
     )
 
 
+class NetworkFileMissingError(CoverageError):
+    """The network's file was removed (``housekeeping.remove_unused_network_files``)."""
+
+    code = "network_file_missing"
+    message = _(
+        "The road network %(name)s is no longer stored on the server. Start the plan "
+        "again; if it is still the county's road network, import it again first."
+    )
+
+
 class InvalidCoverageInputError(CoverageError):
     code = "invalid_input"
     message = _("The coverage engine refused its input: %(reason)s.")
@@ -167,6 +177,54 @@ class CoverageRunFailedUnexpectedlyError(CoverageError):
     )
 
 
+class CoverageRunStalledError(CoverageError):
+    """Its worker was killed mid-run (``housekeeping.fail_stalled_runs``)."""
+
+    code = "coverage_run_stalled"
+    message = _(
+        "The plan stopped: the background worker ended before it finished. Start it "
+        "again."
+    )
+
+
+class NetworkUploadTooLargeError(CoverageError):
+    code = "network_upload_too_large"
+    message = _(
+        "The file is %(size_mb)s MB; at most %(limit_mb)s MB can be uploaded here. Cut "
+        "a smaller area from the extract, or ask the server administrator to import it "
+        "with manage.py import_roads."
+    )
+
+
+class NotAnExtractError(CoverageError):
+    code = "network_upload_not_pbf"
+    message = _(
+        "The file %(name)s is not an OpenStreetMap extract in the .osm.pbf format "
+        "(not .osm, .osm.bz2, .shp or .zip); nothing was imported."
+    )
+
+
+class NetworkImportInProgressError(ConflictError):
+    code = "network_import_in_progress"
+    message = _(
+        "A road network is already being imported for this county; upload another "
+        "file when it has finished."
+    )
+
+
+class NetworkImportNotFoundError(NotFoundError):
+    code = "network_import_not_found"
+    message = _("There is no such road network import.")
+
+
+class NetworkImportFailedUnexpectedlyError(CoverageError):
+    code = "network_import_crashed"
+    message = _(
+        "The import stopped because of an unexpected error; the details are in the "
+        "server log."
+    )
+
+
 _ENGINE_ERRORS: dict[type[engine_errors.CoverageEngineError], type[CoverageError]] = {
     engine_errors.ExtractNotFoundError: ExtractNotFoundError,
     engine_errors.EmptyExtractError: EmptyExtractError,
@@ -192,9 +250,16 @@ _STORED_ERRORS: tuple[type[DomainError], ...] = (
     NotCountyPlannerError,
     CoverageRunNotFoundError,
     CoverageRunFailedUnexpectedlyError,
+    CoverageRunStalledError,
+    NetworkFileMissingError,
     DemandLayerNotFoundError,
     NoDemandLayerChosenError,
     NoPlacedWorkersError,
+    NetworkUploadTooLargeError,
+    NotAnExtractError,
+    NetworkImportInProgressError,
+    NetworkImportNotFoundError,
+    NetworkImportFailedUnexpectedlyError,
 )
 ERRORS_BY_CODE: dict[str, type[DomainError]] = {
     error.code: error for error in _STORED_ERRORS
@@ -214,12 +279,19 @@ def from_engine_error(error: engine_errors.CoverageEngineError) -> DomainError:
     return CoverageError()
 
 
-def error_from_code(code: str, params: dict[str, Any]) -> DomainError:
-    """Rebuild a stored error (code and named values) to show it in the active language."""
-    error_class = ERRORS_BY_CODE.get(code, CoverageRunFailedUnexpectedlyError)
+def error_from_code(
+    code: str,
+    params: dict[str, Any],
+    unknown: type[DomainError] = CoverageRunFailedUnexpectedlyError,
+) -> DomainError:
+    """Rebuild a stored error (code and named values) to show it in the active language.
+
+    An unknown code, or values that do not fit its message, give ``unknown()``.
+    """
+    error_class = ERRORS_BY_CODE.get(code, unknown)
     try:
         error = error_class(**params)
         _ = error.detail  # a missing named value would fail here
     except (KeyError, TypeError):
-        return CoverageRunFailedUnexpectedlyError()
+        return unknown()
     return error

@@ -1,4 +1,4 @@
-"""The planner's forms: a new run's settings and a places CSV; the services check them."""
+"""The planner's forms: a run's settings, a places CSV, an extract; services check them."""
 
 from typing import Any
 
@@ -125,6 +125,16 @@ class PlacesUploadForm(forms.Form):
             "degrees, not Amap or Baidu coordinates; UTF-8; at most 20,000 places "
             "and 1 MB."
         ),
+    )
+
+
+class NetworkUploadForm(forms.Form):
+    """An OpenStreetMap extract to import; ``network_imports`` checks its size and kind."""
+
+    file = forms.FileField(
+        label=_("OpenStreetMap extract (.osm.pbf)"),
+        validators=[FileExtensionValidator(["pbf"])],
+        widget=forms.ClearableFileInput(attrs={"accept": ".pbf,.osm.pbf"}),
     )
 
 

@@ -229,3 +229,105 @@ class CoverageRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county} #{self.pk}"
+
+
+class RoadNetworkImportStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("road network import", "waiting")
+    RUNNING = "running", pgettext_lazy("road network import", "importing")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class RoadNetworkImportStage(models.TextChoices):
+    """Where an import is; the label is the progress message shown to the administrator."""
+
+    WAITING = "waiting", _("Waiting for the background worker")
+    READING = "reading", _("Reading the roads and paths of the extract")
+    BUILDING = "building", _("Building the road network")
+    SAVING = "saving", _("Saving the network and checking the stations")
+    FINISHED = "finished", _("Finished")
+
+
+class RoadNetworkImport(models.Model):
+    """An extract uploaded on the planner's network page, imported by the background worker.
+
+    The upload is kept at ``upload_file_name`` (relative to ``settings.NETWORK_DIR``) until
+    the import ends, done or failed; ``network`` is the network it made. At most one import
+    per county waits or runs. Errors are stored as a code and named values, like a run's.
+    """
+
+    county = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        related_name="road_network_imports",
+        limit_choices_to={"level": "county"},
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    original_file_name = models.CharField(_("file"), max_length=200)
+    upload_file_name = models.CharField(_("stored upload"), max_length=200, unique=True)
+    size_bytes = models.PositiveBigIntegerField(_("size (bytes)"))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=RoadNetworkImportStatus.choices,
+        default=RoadNetworkImportStatus.PENDING,
+    )
+    progress_stage = models.CharField(
+        _("progress"),
+        max_length=16,
+        choices=RoadNetworkImportStage.choices,
+        default=RoadNetworkImportStage.WAITING,
+    )
+    ways_read = models.PositiveIntegerField(_("ways read"), default=0)
+    routable_ways = models.PositiveIntegerField(_("routable ways"), default=0)
+    error_code = models.CharField(_("error code"), max_length=64, blank=True)
+    error_params = models.JSONField(_("error details"), default=dict, blank=True)
+    network = models.ForeignKey(
+        RoadNetwork,
+        verbose_name=_("road network"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="imports",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("road network import")
+        verbose_name_plural = _("road network imports")
+        constraints = [
+            # Two imports of one county would race to replace its network.
+            models.UniqueConstraint(
+                fields=["county"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="road_network_import_one_open_per_county",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | models.Q(network__isnull=False),
+                name="road_network_import_done_has_network",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["county", "-created_at"], name="road_network_import_county"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.original_file_name} #{self.pk}"
+
+    @property
+    def upload_path(self) -> Path:
+        """Return where the uploaded extract waits for the worker."""
+        return Path(settings.NETWORK_DIR) / self.upload_file_name

@@ -16,6 +16,7 @@ from warmbee.coverage.engine.storage import load_network
 from warmbee.coverage.errors import (
     CoverageRunNotFoundError,
     DemandLayerNotFoundError,
+    NetworkFileMissingError,
     NotCountyPlannerError,
     UnknownCountyError,
     error_from_code,
@@ -65,11 +66,15 @@ def load_engine_network(network: RoadNetwork) -> LoadedNetwork:
     """Return the network's arrays with their kd-tree and travel graphs, cached.
 
     The cache is per process, keyed on the file's path and modification time, and keeps
-    the last few networks. Raises ``NetworkFileError`` when the file cannot be used.
+    the last few networks. Raises ``NetworkFileMissingError`` when the file is gone
+    (removed by ``housekeeping.remove_unused_network_files``) and ``NetworkFileError``
+    when it cannot be used.
     """
     path = network.path
     try:
         key = (str(path), path.stat().st_mtime_ns)
+    except FileNotFoundError as error:
+        raise NetworkFileMissingError(name=network.name) from error
     except OSError:
         key = (str(path), -1)
     with _cache_lock:

@@ -45,6 +45,7 @@ from warmbee.coverage.errors import (
     TooManyPendingRunsError,
     from_engine_error,
 )
+from warmbee.coverage.housekeeping import fail_stalled_runs
 from warmbee.coverage.models import (
     CoverageRun,
     CoverageRunStage,
@@ -216,11 +217,13 @@ def import_road_network(
     user: User | None = None,
     is_generated: bool = False,
     progress: ImportProgressCallback | None = None,
+    name: str | None = None,
 ) -> RoadNetwork:
     """Import an ``.osm.pbf`` extract as the county's road network.
 
-    A missing, empty or corrupt file, or one without routable ways, raises a
-    ``DomainError`` with a translated message and leaves the previous network active.
+    The network is named ``name`` (default: the file's name). A missing, empty or
+    corrupt file, or one without routable ways, raises a ``DomainError`` with a
+    translated message and leaves the previous network active.
     """
     _check_county(county)
     source = Path(path)
@@ -248,7 +251,7 @@ def import_road_network(
     return install_road_network(
         county=county,
         network=network,
-        name=source.name,
+        name=name or source.name,
         user=user,
         is_generated=is_generated,
         summary=summary,
@@ -378,6 +381,7 @@ def start_coverage_run(
     _check_county(county)
     if not can_plan_county(user, county):
         raise NotCountyPlannerError()
+    fail_stalled_runs()  # a run whose worker was killed must not count as pending
     pending = CoverageRun.objects.filter(
         created_by=user,
         status__in=[CoverageRunStatus.QUEUED, CoverageRunStatus.RUNNING],
@@ -614,6 +618,9 @@ def execute_coverage_run(*, run_id: int) -> CoverageRun | None:
         CoverageRun.objects.filter(pk=run_id).update(
             status=CoverageRunStatus.DONE,
             result=_label_result(run, result, layer),
+            # A slow run failed as stalled (housekeeping) gets its result after all.
+            error_code="",
+            error_params={},
             progress_stage=CoverageRunStage.FINISHED,
             progress_percent=100,
             finished_at=timezone.now(),

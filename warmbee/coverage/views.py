@@ -1,4 +1,4 @@
-"""Planner pages for county administrators: start a run, follow it, see and export it.
+"""Planner pages for county administrators: road networks, runs, progress and exports.
 
 Thin: parse, call one service or selector, render. Domain errors that escape become 403
 or 404 through ``core.middleware.DomainErrorMiddleware``.
@@ -32,8 +32,19 @@ from warmbee.coverage.exports import (
     plan_workbook,
     summarise_plan,
 )
-from warmbee.coverage.forms import CoverageRunForm, PlacesUploadForm, ScenarioForm
+from warmbee.coverage.forms import (
+    CoverageRunForm,
+    NetworkUploadForm,
+    PlacesUploadForm,
+    ScenarioForm,
+)
 from warmbee.coverage.models import CoverageRun
+from warmbee.coverage.network_imports import (
+    access_network_import,
+    describe_network_import,
+    start_network_import,
+    summarise_network_page,
+)
 from warmbee.coverage.permissions import list_plannable_counties
 from warmbee.coverage.places_csv import MAX_FILE_BYTES
 from warmbee.coverage.selectors import (
@@ -84,8 +95,59 @@ def planner(request: HttpRequest) -> HttpResponse:
         "form": form,
         "detour_factor": settings.FINDER_DETOUR_FACTOR,
         "generated_label": generated_network_label(),
+        "upload_limit_mb": settings.NETWORK_UPLOAD_MAX_MB,
     }
     return render(request, "coverage/planner.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network(request: HttpRequest) -> HttpResponse:
+    """The county's road network: the one in use, an upload form and recent imports."""
+    user = _user(request)
+    code = request.POST.get("county") or request.GET.get("county")
+    county = get_plannable_county(user, code)
+    form = NetworkUploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                item = start_network_import(
+                    user=user, county=county, upload=form.cleaned_data["file"]
+                )
+            except (NotFoundError, PermissionDeniedError):
+                raise  # 404 / 403 through the middleware
+            except DomainError as error:
+                form.add_error("file", error.detail)
+            else:
+                return redirect("coverage:network_import", import_id=item.pk)
+        status = 400
+    context = {
+        "page": summarise_network_page(county),
+        "form": form,
+        "detour_factor": settings.FINDER_DETOUR_FACTOR,
+        "generated_label": generated_network_label(),
+    }
+    return render(request, "coverage/network.html", context, status=status)
+
+
+@login_required
+@require_GET
+def network_import(request: HttpRequest, import_id: int) -> HttpResponse:
+    item = access_network_import(_user(request), import_id)
+    context = {
+        "item": item,
+        "view": describe_network_import(item),
+        "generated_label": generated_network_label(),
+    }
+    return render(request, "coverage/network_import.html", context)
+
+
+@login_required
+@require_GET
+def network_import_status(request: HttpRequest, import_id: int) -> JsonResponse:
+    item = access_network_import(_user(request), import_id)
+    return JsonResponse(describe_network_import(item).as_json())
 
 
 @login_required

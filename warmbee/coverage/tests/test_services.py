@@ -329,7 +329,7 @@ def test_a_missing_network_file_fails_the_run(yangqu, street_pbf):
     execute_coverage_run(run_id=run.pk)
 
     run.refresh_from_db()
-    assert (run.status, run.error_code) == ("failed", "network_file_invalid")
+    assert (run.status, run.error_code) == ("failed", "network_file_missing")
 
 
 def test_a_run_is_computed_once(yangqu):

@@ -2,34 +2,17 @@
 // and draw a finished plan on a map, loading Leaflet only on this page. Without
 // JavaScript the page refreshes itself and the tables and exports show everything.
 
-const POLL_MS = 2000;
+import { followProgress } from "./progress.js";
 
-function followProgress(section) {
+function showRunProgress(section) {
   const message = section.querySelector("[data-progress-message]");
   const percent = section.querySelector("[data-progress-percent]");
   const bar = section.querySelector("[data-progress-bar]");
-  const poll = async () => {
-    try {
-      const response = await fetch(section.dataset.statusUrl, {
-        headers: { Accept: "application/json" },
-        credentials: "same-origin",
-      });
-      if (response.ok) {
-        const run = await response.json();
-        if (run.is_finished) {
-          window.location.reload();
-          return;
-        }
-        message.textContent = run.progress_message;
-        percent.textContent = run.progress_percent;
-        bar.value = run.progress_percent;
-      }
-    } catch (error) {
-      // No signal for a moment: try again at the next tick.
-    }
-    window.setTimeout(poll, POLL_MS);
+  return (run) => {
+    message.textContent = run.progress_message;
+    percent.textContent = run.progress_percent;
+    bar.value = run.progress_percent;
   };
-  window.setTimeout(poll, POLL_MS);
 }
 
 function loadOnce(tag, attrs) {
@@ -144,7 +127,7 @@ async function drawMap(container, data) {
 }
 
 const progressSection = document.querySelector("[data-run-progress]");
-if (progressSection) followProgress(progressSection);
+if (progressSection) followProgress(progressSection, showRunProgress(progressSection));
 
 const mapContainer = document.getElementById("coverage-map");
 const mapData = document.getElementById("coverage-map-data");

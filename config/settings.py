@@ -243,6 +243,15 @@ FINDER_BUSY_WINDOW_MIN = 30
 # Check-ins queued on a phone without signal are accepted this long afterwards.
 VISIT_MAX_DELAY_HOURS = int(env_float("VISIT_MAX_DELAY_HOURS", 72))
 
+# Check-in origins (a demand layer for planning), under the separate location consent.
+# The location notice states these figures: changing one needs a new notice version.
+CHECKIN_ORIGIN_H3_RESOLUTION = 8  # cells of about 0.74 km²
+CHECKIN_ORIGIN_MAX_AGE_MIN = 60  # finder search to check-in
+CHECKIN_ORIGIN_MAX_DISTANCE_KM = (
+    30  # farther from the station: not where they came from
+)
+CHECKIN_ORIGIN_RETENTION_MONTHS = 12
+
 # Worker files with no activity (log-in, visit, consent change) for this long are
 # anonymised by `manage.py purge_inactive_workers --apply` (dry run without --apply).
 WORKER_RETENTION_DAYS = env_int("WORKER_RETENTION_DAYS", 730)

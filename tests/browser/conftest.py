@@ -43,6 +43,7 @@ def reference_data(transactional_db: None) -> None:
         _migration("regions", "0002_load_yangqu_divisions").load(apps, None)
         _migration("stations", "0002_load_amenity_catalogue").load(apps, None)
         _migration("workers", "0002_publish_privacy_notices_v1").publish(apps, None)
+        _migration("workers", "0005_publish_location_notice_v1").publish(apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -1,28 +1,34 @@
-"""Demand layers as weighted points for a coverage run: workers' usual work areas, places.
+"""Demand layers as weighted points for a coverage run.
 
-Reads only (the workers app gives counts per community, never people); the run's
-service turns the answer into ``planning.DemandPoints``. Check-in origins and hazard
-report locations are not layers yet: visits do not record where the worker came from,
-and there are no hazard reports to read (see ``UNAVAILABLE_LAYERS``).
+Workers' usual work areas, where workers came from when they checked in, and imported
+places. Reads only (the workers app gives counts per community and the visits app counts
+per cell, never people); the run's service turns the answer into
+``planning.DemandPoints``. Hazard report locations are not a layer yet: there are no
+hazard reports to read (see ``UNAVAILABLE_LAYERS``).
 """
 
 from dataclasses import dataclass
 
+import h3
 import numpy as np
+from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from warmbee.coverage.errors import NoPlacedWorkersError
+from warmbee.coverage.errors import NoCheckInOriginsError, NoPlacedWorkersError
 from warmbee.coverage.models import DemandLayer
 from warmbee.coverage.planning import DemandPoints
 from warmbee.coverage.selectors import community_positions
 from warmbee.regions.models import Region
+from warmbee.visits.origins import expiry_month
+from warmbee.visits.selectors import count_checkin_origins
 from warmbee.workers.selectors import count_workers_by_work_community
 
 UNIFORM = "uniform"
 WORKERS = "workers"
+CHECKIN_ORIGINS = "checkin_origins"
 PLACES = "places"
-DEMAND_LAYERS = (UNIFORM, WORKERS, PLACES)
+DEMAND_LAYERS = (UNIFORM, WORKERS, CHECKIN_ORIGINS, PLACES)
 
 
 @dataclass(frozen=True)
@@ -33,14 +39,6 @@ class UnavailableLayer:
 
 
 UNAVAILABLE_LAYERS = (
-    UnavailableLayer(
-        "checkin_origins",
-        _("Where workers came from when they checked in"),
-        _(
-            "Not available: a check-in records the station, not where the worker came "
-            "from."
-        ),
-    ),
     UnavailableLayer(
         "hazard_reports",
         _("Hazard report locations"),
@@ -106,6 +104,27 @@ def worker_demand(county: Region) -> LayerDemand:
         points=points,
         not_placed=not_placed,
         positions_are_approximate=any(positions[pk].is_approximate for pk in placed),
+    )
+
+
+def checkin_origin_demand(county: Region) -> LayerDemand:
+    """Return where workers came from when they checked in: one point per H3 cell.
+
+    Each cell sits at its centre and weighs the check-in origins noted in it over the
+    months still kept. Raises ``NoCheckInOriginsError`` when there are none.
+    """
+    counts = count_checkin_origins(county, since=expiry_month())
+    if not counts:
+        raise NoCheckInOriginsError(months=settings.CHECKIN_ORIGIN_RETENTION_MONTHS)
+    cells = sorted(counts)
+    centres = np.asarray([h3.cell_to_latlng(cell) for cell in cells], dtype=np.float64)
+    return LayerDemand(
+        points=DemandPoints(
+            lat_deg=centres[:, 0],
+            lon_deg=centres[:, 1],
+            weight=np.asarray([counts[cell] for cell in cells], dtype=np.float64),
+            unit="checkins",
+        )
     )
 
 

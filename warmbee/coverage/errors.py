@@ -158,6 +158,15 @@ class NoPlacedWorkersError(CoverageError):
     )
 
 
+class NoCheckInOriginsError(CoverageError):
+    code = "no_checkin_origins"
+    message = _(
+        "No check-in origins have been noted in the county in the last %(months)s "
+        "months: they are noted only for workers who consent to it and who searched "
+        "with the finder before checking in."
+    )
+
+
 class InvalidPlacesFileError(CoverageError):
     """A places CSV that cannot be imported; ``problems`` lists each, translated."""
 
@@ -255,6 +264,7 @@ _STORED_ERRORS: tuple[type[DomainError], ...] = (
     DemandLayerNotFoundError,
     NoDemandLayerChosenError,
     NoPlacedWorkersError,
+    NoCheckInOriginsError,
     NetworkUploadTooLargeError,
     NotAnExtractError,
     NetworkImportInProgressError,

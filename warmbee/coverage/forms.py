@@ -57,6 +57,10 @@ class CoverageRunForm(forms.Form):
         choices=[
             ("uniform", _("Spread evenly over the roads (or the area)")),
             ("workers", _("Registered workers' usual work areas")),
+            (
+                "checkin_origins",
+                _("Where workers came from when they checked in (with their consent)"),
+            ),
             (PLACES, _("Imported places (CSV)")),
         ],
         initial=DEFAULT_PARAMETERS["demand_layer"],

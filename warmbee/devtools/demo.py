@@ -10,7 +10,9 @@ import random
 import uuid
 from dataclasses import dataclass
 
+import h3
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,7 +23,8 @@ from warmbee.regions.models import Region
 from warmbee.stations.choices import AmenityStatus
 from warmbee.stations.models import Station, StationAmenity
 from warmbee.stations.services import create_station
-from warmbee.visits.models import Visit, VisitChannel
+from warmbee.visits.models import CheckInOrigin, Visit, VisitChannel
+from warmbee.visits.origins import first_of_month
 from warmbee.workers.choices import (
     ConsentChannel,
     NoticeKind,
@@ -284,6 +287,7 @@ def load_demo(*, visits: int = 300, seed: int = 2026) -> bool:
     stations[1].staff.add(staff_user)
     _add_worker_file(stations[0].community)
     _add_visits(stations, visits, random.Random(seed))
+    _add_checkin_origins(stations, random.Random(seed))
     _add_generated_network(stations[0].community.county())
     return True
 
@@ -349,6 +353,40 @@ def _add_visits(stations: list[Station], count: int, rng: random.Random) -> None
             )
         )
     Visit.objects.bulk_create(rows)
+
+
+def _add_checkin_origins(stations: list[Station], rng: random.Random) -> None:
+    """Note made-up check-in origins over the last six months, labelled as demo.
+
+    Most lie within a few kilometres of a station; a quarter come from a made-up
+    delivery hot spot 4 km north-east of the first station, so a plan has somewhere
+    to recommend.
+    """
+    county = stations[0].community.county()
+    assert county is not None  # noqa: S101  # demo communities lie in Yangqu
+    hot_spot = (stations[0].lat_deg + 0.035, stations[0].lon_deg + 0.03)
+    now = timezone.now()
+    rows = []
+    for index in range(400):
+        if index % 4 == 0:
+            centre, spread_deg = hot_spot, 0.006
+        else:
+            station = rng.choice(stations)
+            centre, spread_deg = (station.lat_deg, station.lon_deg), 0.012
+        lat_deg = rng.gauss(centre[0], spread_deg)
+        lon_deg = rng.gauss(centre[1], spread_deg)
+        month = first_of_month(now - dt.timedelta(days=rng.randint(0, 180)))
+        rows.append(
+            CheckInOrigin(
+                county=county,
+                h3_cell=h3.latlng_to_cell(
+                    lat_deg, lon_deg, settings.CHECKIN_ORIGIN_H3_RESOLUTION
+                ),
+                month=month,
+                is_demo=True,
+            )
+        )
+    CheckInOrigin.objects.bulk_create(rows)
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

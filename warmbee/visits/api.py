@@ -14,9 +14,22 @@ from pydantic import ConfigDict, Field, field_validator
 
 from warmbee.stations.selectors import get_station_by_checkin_code
 from warmbee.visits.errors import CsrfFailedError
+from warmbee.visits.origins import OriginStatus, ReportedOrigin
 from warmbee.visits.services import check_in
 
 router = Router(tags=["visits"])
+
+
+class OriginIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    lat: float = Field(ge=-90, le=90, description="WGS-84, rounded to about 100 m")
+    lon: float = Field(ge=-180, le=180, description="WGS-84, rounded to about 100 m")
+    minutes_before: int = Field(
+        ge=0,
+        le=24 * 60,
+        description="How long before the check-in the finder located the phone",
+    )
 
 
 class CheckInIn(Schema):
@@ -36,6 +49,12 @@ class CheckInIn(Schema):
         "offset); leave it out for a live check-in and the server's time is used",
     )
     services: list[str] = Field(default_factory=list, max_length=20)
+    origin: OriginIn | None = Field(
+        None,
+        description="Where the finder located the phone before this check-in; noted "
+        "for planning (as a cell, the month and the county) only when the signed-in "
+        "worker consents to the location notice",
+    )
 
     @field_validator("visited_at")
     @classmethod
@@ -52,6 +71,11 @@ class CheckInOut(Schema):
     visited_at: dt.datetime
     created: bool = Field(description="False when this client_id was already recorded")
     as_registered_worker: bool
+    origin: OriginStatus = Field(
+        description="What became of the origin sent: none_sent, recorded, no_consent, "
+        "too_old (searched over an hour before), too_far (over 30 km from the "
+        "station) or already_counted (a resent check-in)"
+    )
 
 
 @router.post(
@@ -72,6 +96,13 @@ def create_check_in(request: HttpRequest, payload: CheckInIn) -> Status[CheckInO
         visited_at=payload.visited_at or timezone.now(),
         service_codes=payload.services,
         visitor=visitor,
+        origin=None
+        if payload.origin is None
+        else ReportedOrigin(
+            lat_deg=payload.origin.lat,
+            lon_deg=payload.origin.lon,
+            minutes_before=payload.origin.minutes_before,
+        ),
     )
     body = CheckInOut(
         client_id=outcome.visit.client_id,
@@ -80,5 +111,6 @@ def create_check_in(request: HttpRequest, payload: CheckInIn) -> Status[CheckInO
         visited_at=outcome.visit.visited_at,
         created=outcome.created,
         as_registered_worker=outcome.visit.worker_id is not None,
+        origin=outcome.origin,
     )
     return Status(201 if outcome.created else 200, body)

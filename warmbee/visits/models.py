@@ -62,3 +62,38 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station_id} @ {self.visited_at:%Y-%m-%d %H:%M}"
+
+
+class CheckInOrigin(models.Model):
+    """Roughly where a consenting worker searched for a station before checking in.
+
+    Kept for planning only, as little as serves it: an H3 cell, the month and the
+    county, linked to neither the worker nor the visit nor the station, so it is never
+    part of anyone's file (see the location notice). Written once, with the visit it came
+    with; deleted after ``CHECKIN_ORIGIN_RETENTION_MONTHS``.
+    """
+
+    county = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    h3_cell = models.CharField(_("H3 cell"), max_length=16)
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("check-in origin")
+        verbose_name_plural = _("check-in origins")
+        indexes = [
+            models.Index(fields=["county", "month"], name="checkin_origin_county_month")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(month__day=1), name="checkin_origin_first_of_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.h3_cell} {self.month:%Y-%m}"

@@ -7,8 +7,9 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Q, QuerySet
 from django_stubs_ext import WithAnnotations
 
+from warmbee.regions.models import Region
 from warmbee.stations.models import Station
-from warmbee.visits.models import Visit
+from warmbee.visits.models import CheckInOrigin, Visit
 
 
 def count_visits_by_station(
@@ -83,3 +84,14 @@ def list_worker_visits(
         .prefetch_related("services")
         .order_by("-visited_at", "-id")
     )
+
+
+def count_checkin_origins(county: Region, *, since: dt.date) -> dict[str, int]:
+    """Return {H3 cell: check-in origins noted in ``county`` from month ``since`` on}."""
+    rows = (
+        CheckInOrigin.objects.filter(county=county, month__gte=since)
+        .values("h3_cell")
+        .annotate(origin_count=Count("id"))
+        .values_list("h3_cell", "origin_count")
+    )
+    return dict(rows)

@@ -23,6 +23,7 @@ from warmbee.stations.selectors import station_state_at
 from warmbee.stations.services import audit_station_change
 from warmbee.visits import errors
 from warmbee.visits.models import Visit, VisitChannel
+from warmbee.visits.origins import OriginStatus, ReportedOrigin, record_origin
 from warmbee.workers.choices import NoticeKind
 from warmbee.workers.selectors import has_consent
 
@@ -33,6 +34,7 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 class VisitOutcome:
     visit: Visit
     created: bool
+    origin: OriginStatus = OriginStatus.NONE_SENT
 
 
 def _check_time(visited_at: dt.datetime, now: dt.datetime) -> None:
@@ -72,6 +74,7 @@ def _may_file_visit(visitor: User | None) -> bool:
     )
 
 
+@transaction.atomic
 def check_in(
     *,
     client_id: uuid.UUID,
@@ -79,22 +82,25 @@ def check_in(
     visited_at: dt.datetime,
     service_codes: list[str],
     visitor: User | None,
+    origin: ReportedOrigin | None = None,
     now: dt.datetime | None = None,
 ) -> VisitOutcome:
     """Record a QR check-in, or return the one already recorded under ``client_id``.
 
     Refuses a check-in at a station closed at ``visited_at``. Anonymous visitors pass
     ``visitor=None`` and are counted all the same; a signed-in worker's visit goes on
-    their file, while staff scanning a poster are counted anonymously.
+    their file, while staff scanning a poster are counted anonymously. An ``origin``
+    the phone sent is noted for planning when the worker consents to it
+    (``origins.record_origin``), once, with the visit.
     """
     now = now or timezone.now()
     existing = _existing(client_id, station)
     if existing is not None:
-        return existing
+        return _with_origin(existing, OriginStatus.ALREADY_COUNTED, origin)
     _check_time(visited_at, now)
     if not station_state_at(station, visited_at).is_open:
         raise station_errors.StationClosedError(station=station.name)
-    return _create(
+    outcome = _create(
         client_id=client_id,
         station=station,
         visited_at=visited_at,
@@ -103,6 +109,22 @@ def check_in(
         channel=VisitChannel.QR,
         recorded_by=None,
     )
+    if not outcome.created:  # a concurrent resend won the race
+        return _with_origin(outcome, OriginStatus.ALREADY_COUNTED, origin)
+    if origin is None:
+        return outcome
+    status = record_origin(
+        origin=origin, visitor=visitor, station=station, visited_at=visited_at
+    )
+    return VisitOutcome(outcome.visit, created=True, origin=status)
+
+
+def _with_origin(
+    outcome: VisitOutcome, status: OriginStatus, origin: ReportedOrigin | None
+) -> VisitOutcome:
+    if origin is None:
+        return outcome
+    return VisitOutcome(outcome.visit, outcome.created, origin=status)
 
 
 def _audit_walk_ins(

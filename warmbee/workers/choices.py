@@ -44,6 +44,7 @@ class Vehicle(models.TextChoices):
 class NoticeKind(models.TextChoices):
     GENERAL = "general", _("privacy notice")
     HEALTH = "health", _("health data notice")
+    LOCATION = "location", _("where you came from, for planning")
 
 
 class ConsentChannel(models.TextChoices):

@@ -1,5 +1,6 @@
 """Labels of a run's settings and answers, in the active language."""
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 
@@ -9,6 +10,7 @@ def unit_label(unit: str) -> str:
         "road_km": _("km of road"),
         "area_km2": _("km²"),
         "workers": _("workers"),
+        "checkins": _("check-ins"),
         "places": _("places"),
     }.get(unit, unit)
 
@@ -17,6 +19,10 @@ def demand_layer_label(layer: str, unit: str, layer_name: str | None) -> str:
     """Return which demand a run used, in a few words."""
     if layer == "workers":
         return _("registered workers' usual work areas")
+    if layer == "checkin_origins":
+        return _(
+            "where workers came from when they checked in (last %(months)s months)"
+        ) % {"months": settings.CHECKIN_ORIGIN_RETENTION_MONTHS}
     if layer == "places":
         return _("imported places “%(name)s”") % {"name": layer_name or "?"}
     if unit == "road_km":

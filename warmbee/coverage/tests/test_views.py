@@ -740,10 +740,10 @@ def test_the_planner_offers_the_layers_and_says_which_are_not_available(
     page = client_as(world, COUNTY_ADMIN).get("/en/coverage/").content.decode()
 
     assert 'name="demand_layer" value="workers"' in page
+    assert 'name="demand_layer" value="checkin_origins"' in page
     assert 'name="demand_layer" value="places"' in page
     assert f'<option value="{yangqu_layer.pk}">Xinyang market (2 places' in page
-    assert page.count('data-testid="unavailable-layer"') == 2
-    assert "Not available: a check-in records the station, not where the" in page
+    assert page.count('data-testid="unavailable-layer"') == 1
     assert "Not available yet: hazard reports are not part of Warm Bee yet." in page
     assert 'data-testid="layers-link"' in page
 
@@ -774,7 +774,7 @@ def test_a_plan_on_imported_places_is_started_from_the_planner(world, yangqu_lay
     [
         ({"demand_layer": "places"}, "demand_layer_id"),
         ({"demand_layer": "places", "demand_layer_id": "999"}, "demand_layer_id"),
-        ({"demand_layer": "checkin_origins"}, "demand_layer"),
+        ({"demand_layer": "hazard_reports"}, "demand_layer"),
     ],
 )
 def test_a_plan_needs_a_layer_of_its_own_county(world, extra, field):

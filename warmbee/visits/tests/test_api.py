@@ -88,6 +88,7 @@ def test_anonymous_check_in_is_created(client, station):
         "visited_at": response.json()["visited_at"],
         "created": True,
         "as_registered_worker": False,
+        "origin": "none_sent",
     }
     answered_at = dt.datetime.fromisoformat(response.json()["visited_at"])
     assert answered_at == dt.datetime.fromisoformat(payload["visited_at"])

@@ -11,12 +11,16 @@ from warmbee.workers.tests.factories import give_consent, make_worker
 pytestmark = pytest.mark.django_db
 
 
-def test_version_one_of_both_notices_is_published_in_both_languages():
+def test_version_one_of_every_notice_is_published_in_both_languages():
     notices = PrivacyNotice.objects.order_by("kind")
     assert [(notice.kind, notice.version) for notice in notices] == [
         (NoticeKind.GENERAL, 1),
         (NoticeKind.HEALTH, 1),
+        (NoticeKind.LOCATION, 1),
     ]
+    location = notices[2]
+    assert "0.7平方公里" in location.text_zh
+    assert "0.7 km²" in location.text_en
     general = notices[0]
     assert "阳曲县社区建设工委" in general.text_zh
     assert "community-building work committee" in general.text_en

@@ -57,7 +57,7 @@ def test_consent_to_an_older_version_needs_renewal():
     worker = make_worker().user
     _publish(2)
     assert not selectors.has_consent(worker, NoticeKind.GENERAL)
-    general, health = selectors.summarise_consents(worker)
+    general, health, location = selectors.summarise_consents(worker)
     assert (general.kind, general.notice.version) == (NoticeKind.GENERAL, 2)
     assert (general.is_given, general.needs_renewal) == (False, True)
     assert (health.kind, health.is_given, health.needs_renewal) == (
@@ -65,6 +65,7 @@ def test_consent_to_an_older_version_needs_renewal():
         False,
         False,
     )
+    assert (location.kind, location.is_given) == (NoticeKind.LOCATION, False)
 
 
 def test_anonymous_visitors_have_no_consent():

@@ -1,4 +1,4 @@
-"""Fail coverage runs whose worker died and remove unused road network files (for cron)."""
+"""Planning housekeeping for cron: stalled runs, unused network files, expired origins."""
 
 import argparse
 from typing import Any
@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from warmbee.coverage.housekeeping import fail_stalled_runs, remove_unused_network_files
+from warmbee.visits.origins import delete_expired_origins
 
 
 def whole_days(raw: str) -> int:
@@ -25,7 +26,8 @@ class Command(BaseCommand):
     help = (
         "Mark failed the coverage runs still running COVERAGE_RUN_STALL_AFTER_S after "
         "they started (their worker was killed), and delete the road network files "
-        "that neither the active networks nor queued, running or recent runs use."
+        "that neither the active networks nor queued, running or recent runs use; "
+        "delete the check-in origins older than CHECKIN_ORIGIN_RETENTION_MONTHS."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -47,3 +49,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Unused road network files removed: {len(removed)}.")
         for name in removed:
             self.stdout.write(f"  {name}")
+        expired = delete_expired_origins()
+        self.stdout.write(
+            f"Check-in origins deleted: {expired} (older than "
+            f"{settings.CHECKIN_ORIGIN_RETENTION_MONTHS} months)."
+        )

@@ -1,5 +1,6 @@
 // Finder: fill in the phone's position before searching; open the map only on request,
 // loading Leaflet then (so the list stays light on slow networks).
+import { forgetUnlessConsented, keepOrigin } from "../../visits/js/origin.js";
 
 function locate(form, status) {
   const lat = form.querySelector("[data-finder-lat]");
@@ -15,6 +16,7 @@ function locate(form, status) {
       (position) => {
         lat.value = position.coords.latitude.toFixed(6);
         lon.value = position.coords.longitude.toFixed(6);
+        keepOrigin(form, position.coords.latitude, position.coords.longitude);
         resolve();
       },
       () => resolve(),
@@ -24,6 +26,7 @@ function locate(form, status) {
 }
 
 for (const form of document.querySelectorAll("[data-finder-form]")) {
+  forgetUnlessConsented(form);
   const community = form.querySelector("[data-finder-community]");
   if (community) {
     community.addEventListener("change", () => {

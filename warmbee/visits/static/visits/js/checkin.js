@@ -1,5 +1,7 @@
 // Check-in that survives no signal: the check-in is kept on the phone with its original
 // time and client id, and sent when the network is back. The server counts each id once.
+import { forgetUnlessConsented, takeOrigin } from "./origin.js";
+
 const QUEUE_KEY = "warmbee.pendingCheckins";
 
 function readQueue() {
@@ -70,6 +72,7 @@ function showSent(result) {
   if (!status || !form) return;
   if (result.ok) {
     status.textContent = form.dataset.sentText;
+    if (result.body.origin === "recorded") status.textContent += ` ${form.dataset.originText}`;
     status.className = "card status-open";
     status.dataset.state = "sent";
     form.classList.add("hidden");
@@ -81,6 +84,7 @@ function showSent(result) {
 }
 
 if (form) {
+  forgetUnlessConsented(form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const payload = {
@@ -88,6 +92,9 @@ if (form) {
       checkin_code: form.dataset.checkinCode,
       services: [...form.querySelectorAll("[name=services]:checked")].map((box) => box.value),
     };
+    // Where the finder located the phone before coming here, if the worker consents.
+    const origin = takeOrigin(form);
+    if (origin) payload.origin = origin;
     // Sent now, the server's clock dates it (a phone's clock may be wrong); kept for
     // later, it carries the moment it was made.
     const queued = { ...payload, visited_at: new Date().toISOString() };
@@ -100,6 +107,7 @@ if (form) {
       status.dataset.state = "queued";
     }
   });
+  form.dataset.ready = "1"; // sent by this script from now on, origin included
 }
 
 window.addEventListener("online", () => flush(apiUrl, showSent));

@@ -1,0 +1,81 @@
+"""A rider agrees to the location notice, finds a station, checks in, and the area the
+finder located them in is noted for planning; after withdrawing, nothing more is noted."""
+
+import re
+
+import h3
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import YANGQU_SEAT, screenshot
+from tests.browser.test_worker_file import RIDER, log_in_with_code
+from warmbee.devtools.demo import load_demo
+from warmbee.stations.models import Station
+from warmbee.visits.models import CheckInOrigin
+from warmbee.workers.models import Consent
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ORIGIN_KEY = "warmbee.checkinOrigin"
+
+
+@pytest.fixture
+def demo() -> None:
+    load_demo(visits=0)
+    Station.objects.update(opening_hours="24/7")
+    # The demo rider starts without the location consent.
+    Consent.objects.filter(notice__kind="location").delete()
+
+
+def find_and_check_in(page: Page, base: str) -> None:
+    page.goto(f"{base}/")
+    page.get_by_test_id("preset-drinking_water").click()
+    page.get_by_test_id("result").first.get_by_role("link").last.click()
+    page.get_by_test_id("checkin-link").click()
+    page.locator("[data-checkin-form][data-ready]").wait_for()
+    page.get_by_test_id("checkin-submit").click()
+    expect(page.get_by_test_id("checkin-status")).to_have_attribute(
+        "data-state", "sent"
+    )
+
+
+def noted() -> list[str]:
+    return list(
+        CheckInOrigin.objects.filter(is_demo=False).values_list("h3_cell", flat=True)
+    )
+
+
+def test_rider_shares_where_they_came_from_then_withdraws(
+    page: Page, live_server, demo
+):
+    base = f"{live_server.url}/en"
+    log_in_with_code(page, base, RIDER)
+
+    find_and_check_in(page, base)
+    assert noted() == []  # no consent yet: the finder kept nothing
+
+    page.goto(f"{base}/workers/me/consents/")
+    expect(page.get_by_test_id("consent-location")).to_contain_text("Not given")
+    page.get_by_test_id("grant-location").click()
+    expect(page.get_by_test_id("withdraw-location")).to_be_visible()
+    screenshot(page, "en-origin-1-consent")
+
+    find_and_check_in(page, base)
+    expect(page.get_by_test_id("checkin-status")).to_contain_text(
+        "Where you came from is noted, without your name"
+    )
+    screenshot(page, "en-origin-2-checked-in")
+    seat = h3.latlng_to_cell(YANGQU_SEAT["latitude"], YANGQU_SEAT["longitude"], 8)
+    assert noted() == [seat]
+    assert page.evaluate(f"localStorage.getItem('{ORIGIN_KEY}')") is None
+
+    page.goto(f"{base}/workers/me/consents/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("withdraw-location").click()
+    expect(page.get_by_test_id("grant-location")).to_be_visible()
+
+    find_and_check_in(page, base)
+    expect(page.get_by_test_id("checkin-status")).not_to_contain_text(
+        re.compile("noted")
+    )
+    assert noted() == [seat]

@@ -1,4 +1,4 @@
-"""Road networks and coverage runs in the admin: read-only, scoped to the admin's county.
+"""Road networks, their imports and coverage runs in the admin: read-only, county-scoped.
 
 Networks come in through ``manage.py import_roads`` (or the planner), runs through the
 planner; the admin shows them and never edits or deletes them.
@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from warmbee.accounts.models import User
-from warmbee.coverage.models import CoverageRun, RoadNetwork
+from warmbee.coverage.models import CoverageRun, RoadNetwork, RoadNetworkImport
 from warmbee.coverage.permissions import list_plannable_counties
 
 
@@ -91,3 +91,29 @@ class CoverageRunAdmin(_CountyScopedAdmin, admin.ModelAdmin[CoverageRun]):
         if user is None:
             return runs.none()
         return runs.filter(county__in=list_plannable_counties(user))
+
+
+@admin.register(RoadNetworkImport)
+class RoadNetworkImportAdmin(_CountyScopedAdmin, admin.ModelAdmin[RoadNetworkImport]):
+    list_display = [
+        "id",
+        "county",
+        "original_file_name",
+        "size_bytes",
+        "status",
+        "progress_stage",
+        "error_code",
+        "uploaded_by",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["status", ("county", admin.RelatedOnlyFieldListFilter)]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RoadNetworkImport]:
+        user = _user(request)
+        imports = RoadNetworkImport.objects.select_related(
+            "county", "network", "uploaded_by"
+        )
+        if user is None:
+            return imports.none()
+        return imports.filter(county__in=list_plannable_counties(user))

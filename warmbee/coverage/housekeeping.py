@@ -15,12 +15,21 @@ from django.utils import timezone
 from warmbee.core.audit import record_audit
 from warmbee.core.models import AuditAction
 from warmbee.coverage.errors import CoverageRunStalledError
-from warmbee.coverage.models import CoverageRun, CoverageRunStatus, RoadNetwork
+from warmbee.coverage.models import (
+    NETWORK_UPLOAD_FOLDER,
+    CoverageRun,
+    CoverageRunStatus,
+    RoadNetwork,
+    RoadNetworkImport,
+    RoadNetworkImportStatus,
+)
 
 logger = logging.getLogger(__name__)
 
 # A file no network row names is left over by an import that crashed between writing
-# the file and saving the row; younger ones may belong to an import still running.
+# the file and saving the row; younger ones may belong to an import still running. An
+# upload no waiting or running import names was left by a request that failed after
+# storing it, or by an import whose worker was killed.
 STRAY_FILE_MIN_AGE = timedelta(days=1)
 # What `services.install_road_network` writes (`engine.storage.save_network` writes a
 # temporary file first): uploads waiting for an import also live in NETWORK_DIR.
@@ -94,8 +103,9 @@ def remove_unused_network_files(
 
     Removes the files of ``list_unused_networks`` (``keep_days`` defaults to
     ``COVERAGE_NETWORK_KEEP_DAYS``) and, older than a day, network files that no row
-    names. The rows stay (runs refer to them); each removed file of a row is recorded
-    in the audit log. A run that later needs a removed file fails with
+    names, and uploads that no waiting or running import names (``uploads/`` names are
+    relative to ``NETWORK_DIR``). The rows stay (runs refer to them); each removed file
+    of a row is recorded in the audit log. A run that later needs a removed file fails with
     ``NetworkFileMissingError``.
     """
     now = now or timezone.now()
@@ -111,26 +121,44 @@ def remove_unused_network_files(
                 county=network.county,
             )
             removed.append(network.file_name)
-    removed.extend(_remove_stray_files(Path(settings.NETWORK_DIR), now=now))
+    folder = Path(settings.NETWORK_DIR)
+    named = set(RoadNetwork.objects.values_list("file_name", flat=True))
+    removed.extend(_remove_stray_files(folder, NETWORK_FILE_PATTERNS, named, now=now))
+    waiting = set(
+        RoadNetworkImport.objects.filter(
+            status__in=[
+                RoadNetworkImportStatus.PENDING,
+                RoadNetworkImportStatus.RUNNING,
+            ]
+        ).values_list("upload_file_name", flat=True)
+    )
+    uploads = (f"{NETWORK_UPLOAD_FOLDER}/*",)
+    removed.extend(_remove_stray_files(folder, uploads, waiting, now=now))
     return sorted(removed)
 
 
-def _remove_stray_files(folder: Path, *, now: datetime) -> list[str]:
+def _remove_stray_files(
+    folder: Path, patterns: tuple[str, ...], named: set[str], *, now: datetime
+) -> list[str]:
+    """Remove files matching ``patterns`` older than a day unless ``named`` lists them.
+
+    Names are relative to ``folder``, as rows store them.
+    """
     if not folder.is_dir():
         return []
-    files = {path for pattern in NETWORK_FILE_PATTERNS for path in folder.glob(pattern)}
-    named = set(RoadNetwork.objects.values_list("file_name", flat=True))
+    files = {path for pattern in patterns for path in folder.glob(pattern)}
     oldest_kept_s = (now - STRAY_FILE_MIN_AGE).timestamp()
     removed = []
     for path in sorted(files):
-        if path.name in named or path.is_symlink():
+        name = path.relative_to(folder).as_posix()
+        if name in named or path.is_symlink():
             continue
         try:
             is_old = path.is_file() and path.stat().st_mtime < oldest_kept_s
         except FileNotFoundError:
             continue  # an import's temporary file, renamed meanwhile
         if is_old and _remove(path):
-            removed.append(path.name)
+            removed.append(name)
     return removed
 
 

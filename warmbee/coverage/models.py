@@ -248,6 +248,9 @@ class RoadNetworkImportStage(models.TextChoices):
     FINISHED = "finished", _("Finished")
 
 
+NETWORK_UPLOAD_FOLDER = "uploads"  # inside settings.NETWORK_DIR
+
+
 class RoadNetworkImport(models.Model):
     """An extract uploaded on the planner's network page, imported by the background worker.
 

@@ -34,6 +34,7 @@ from warmbee.coverage.errors import (
     from_engine_error,
 )
 from warmbee.coverage.models import (
+    NETWORK_UPLOAD_FOLDER,
     RoadNetwork,
     RoadNetworkImport,
     RoadNetworkImportStage,
@@ -46,7 +47,6 @@ from warmbee.regions.models import Region, RegionLevel
 
 logger = logging.getLogger(__name__)
 
-UPLOAD_FOLDER = "uploads"  # inside settings.NETWORK_DIR
 BYTES_PER_MB = 1024 * 1024
 # The PBF format caps a blob header at 64 KiB; the first blob's type is "OSMHeader".
 MAX_BLOB_HEADER_BYTES = 64 * 1024
@@ -140,7 +140,7 @@ def start_network_import(
     _release_stale_import(county)
     if find_open_network_import(county) is not None:
         raise NetworkImportInProgressError()
-    upload_file_name = f"{UPLOAD_FOLDER}/{uuid.uuid4().hex}.osm.pbf"
+    upload_file_name = f"{NETWORK_UPLOAD_FOLDER}/{uuid.uuid4().hex}.osm.pbf"
     path = Path(settings.NETWORK_DIR) / upload_file_name
     try:
         size_bytes = _store(upload, path, limit_bytes)

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from warmbee.accounts.models import Role
-from warmbee.coverage.models import CoverageRun, RoadNetwork
+from warmbee.coverage.models import CoverageRun, RoadNetwork, RoadNetworkImport
 from warmbee.coverage.services import check_coverage_parameters
 from warmbee.factories import YANGQU_CODE, make_user
 from warmbee.regions.models import Region
@@ -77,5 +77,47 @@ def test_other_roles_do_not_see_networks(client, role, two_counties):
     client.force_login(make_user(role, is_staff=True))
 
     response = client.get(reverse("admin:coverage_roadnetwork_changelist"))
+
+    assert response.status_code == 403
+
+
+def make_import(county, name, status="failed"):
+    return RoadNetworkImport.objects.create(
+        county=county,
+        original_file_name=name,
+        upload_file_name=f"uploads/{name}",
+        size_bytes=6,
+        status=status,
+        error_code="not_an_extract",
+    )
+
+
+def test_a_county_admin_sees_only_their_countys_network_imports(client, two_counties):
+    yangqu, other = two_counties
+    mine = make_import(yangqu, "yangqu.osm.pbf")
+    make_import(other, "qingxu.osm.pbf")
+    client.force_login(make_user(Role.COUNTY_ADMIN, is_staff=True))
+
+    listed = client.get(reverse("admin:coverage_roadnetworkimport_changelist"))
+    view = client.get(
+        reverse("admin:coverage_roadnetworkimport_change", args=[mine.pk])
+    )
+    delete = client.post(
+        reverse("admin:coverage_roadnetworkimport_delete", args=[mine.pk]),
+        {"post": "yes"},
+    )
+
+    assert "yangqu.osm.pbf" in listed.text
+    assert "qingxu.osm.pbf" not in listed.text
+    assert (view.status_code, delete.status_code) == (200, 403)
+    assert RoadNetworkImport.objects.filter(pk=mine.pk).exists()
+
+
+@pytest.mark.parametrize("role", [Role.STATION_STAFF, Role.DOCTOR, Role.WORKER])
+def test_other_roles_do_not_see_network_imports(client, role, two_counties):
+    make_import(two_counties[0], "yangqu.osm.pbf")
+    client.force_login(make_user(role, is_staff=True))
+
+    response = client.get(reverse("admin:coverage_roadnetworkimport_changelist"))
 
     assert response.status_code == 403

@@ -17,7 +17,12 @@ from warmbee.coverage.housekeeping import (
     fail_stalled_runs,
     remove_unused_network_files,
 )
-from warmbee.coverage.models import CoverageRun, CoverageRunStatus, RoadNetwork
+from warmbee.coverage.models import (
+    CoverageRun,
+    CoverageRunStatus,
+    RoadNetwork,
+    RoadNetworkImport,
+)
 from warmbee.coverage.selectors import describe_coverage_run, load_engine_network
 from warmbee.coverage.services import (
     check_coverage_parameters,
@@ -392,6 +397,36 @@ def test_old_stray_network_files_are_removed_and_new_ones_kept(yangqu, settings)
     assert files_in(settings) == ["active.npz", "import-running.npz", "upload.osm.pbf"]
 
 
+def test_old_uploads_no_waiting_import_names_are_removed(yangqu, settings):
+    # One open import per county: the running one is another county's.
+    qingxu = Region.objects.create(
+        code="140121000000", name="清徐县", level="county", parent=yangqu.parent
+    )
+    statuses = {"pending": yangqu, "running": qingxu, "failed": yangqu}
+    for name, county in statuses.items():
+        RoadNetworkImport.objects.create(
+            county=county,
+            original_file_name=f"{name}.osm.pbf",
+            upload_file_name=f"uploads/{name}.osm.pbf",
+            size_bytes=6,
+            status=name,
+        )
+        write_file(settings, f"uploads/{name}.osm.pbf", modified_at=days_ago(3))
+    write_file(settings, "uploads/orphan.osm.pbf", modified_at=days_ago(3))
+    write_file(settings, "uploads/just-stored.osm.pbf", modified_at=days_ago(0))
+
+    removed = remove_unused_network_files(now=NOW)
+
+    # A failed import deletes its upload; one left behind goes now.
+    assert removed == ["uploads/failed.osm.pbf", "uploads/orphan.osm.pbf"]
+    uploads = Path(settings.NETWORK_DIR) / "uploads"
+    assert sorted(path.name for path in uploads.iterdir()) == [
+        "just-stored.osm.pbf",
+        "pending.osm.pbf",
+        "running.osm.pbf",
+    ]
+
+
 def test_nothing_to_do_without_a_network_folder(settings):
     assert remove_unused_network_files(now=NOW) == []
     assert not Path(settings.NETWORK_DIR).exists()
@@ -453,6 +488,7 @@ def test_the_command_fails_stalled_runs_and_lists_the_removed_files(yangqu, sett
         "  first.npz\n"
         "  second.npz\n"
         "  stray.npz\n"
+        "Check-in origins deleted: 0 (older than 12 months).\n"
     )
     assert files_in(settings) == ["active.npz"]
 
@@ -465,4 +501,5 @@ def test_the_command_says_when_there_was_nothing_to_do():
     assert out.getvalue() == (
         "Stalled coverage runs marked failed: 0 (running longer than 690 s).\n"
         "Unused road network files removed: 0.\n"
+        "Check-in origins deleted: 0 (older than 12 months).\n"
     )

@@ -418,11 +418,16 @@ class StationArea:
 
 
 def _area_cache_key(
-    label: NetworkLabel, station: tuple[int, float, float], mode: str, minutes: int
+    labels: Sequence[NetworkLabel],
+    station: tuple[int, float, float],
+    mode: str,
+    minutes: int,
 ) -> str:
+    """Key an area by every network around the station: which one wins depends on all."""
     pk, lat_deg, lon_deg = station
+    files = ",".join(sorted(label.file_name for label in labels))
     return (
-        f"coverage:routing:area:{label.file_name}:{pk}:{lat_deg:.7f}:{lon_deg:.7f}"
+        f"coverage:routing:area:{files}:{pk}:{lat_deg:.7f}:{lon_deg:.7f}"
         f":{mode}:{minutes}"
     )
 
@@ -443,15 +448,17 @@ def station_area(
 ) -> StationArea | NetworkFallback:
     """Return the station's ``minutes`` area by ``mode``, or why there is none.
 
-    Cached per (network file, station and its position, mode, minutes).
+    Cached per (the network files around the station, station and its position, mode,
+    minutes), so a network imported or replaced nearby is never hidden by an old area.
     """
     labels = find_networks_at(lat_deg, lon_deg)
     station = (station_id, lat_deg, lon_deg)
+    cache_key = _area_cache_key(labels, station, mode, minutes)
+    cached = cache.get(cache_key) if labels else None
+    if isinstance(cached, StationArea):
+        return cached
     best: tuple[float, NetworkLabel, LoadedNetwork, int] | None = None
     for label in labels:
-        cached = cache.get(_area_cache_key(label, station, mode, minutes))
-        if isinstance(cached, StationArea):
-            return cached
         loaded = _load(label)
         if loaded is None or loaded.snapper.node_count == 0:
             continue
@@ -483,5 +490,5 @@ def station_area(
         cells=cells,
         geometry=cells_geometry(cells) if cells else None,
     )
-    cache.set(_area_cache_key(label, station, mode, minutes), area, AREA_CACHE_S)
+    cache.set(cache_key, area, AREA_CACHE_S)
     return area

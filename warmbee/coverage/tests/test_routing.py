@@ -19,6 +19,7 @@ from warmbee.coverage.routing import (
 )
 from warmbee.coverage.selectors import get_county
 from warmbee.coverage.services import install_road_network
+from warmbee.regions.models import Region, RegionLevel
 from warmbee.stations.tests.river_network import (
     EAST_XY,
     EBIKE_M_S,
@@ -215,6 +216,31 @@ def test_station_area_is_cached_per_network_file_station_mode_and_minutes(river)
 
     assert station_area(2, *WEST[1:], "walk", 5) == first
     assert isinstance(station_area(2, *WEST[1:], "walk", 6), NetworkFallback)
+
+
+def test_a_network_imported_around_a_station_is_not_hidden_by_its_cached_area(river):
+    first = station_area(2, *WEST[1:], "walk", 5)
+    river.path.unlink()  # only the cache still knows the first network's area
+    neighbour = Region.objects.create(
+        code="140121000000",
+        name="清徐县",
+        level=RegionLevel.COUNTY,
+        parent=river.county.parent,
+    )
+    install_road_network(
+        county=neighbour,
+        network=river_network(),
+        name="neighbour.osm.pbf",
+        is_generated=False,
+    )
+    routing.forget_network_bounds()
+
+    second = station_area(2, *WEST[1:], "walk", 5)
+
+    assert first.network.name == "river.osm.pbf"
+    assert isinstance(second, StationArea)
+    assert second.network.name == "neighbour.osm.pbf"
+    assert second.cells == first.cells
 
 
 def test_station_area_off_the_network_or_without_one(river):

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # app models, for typing only: core imports no app at run tim
 
 SYSTEM_LABEL = "system"
 ANONYMOUS_LABEL = "anonymous"
+WORKER_ROLE = "worker"  # accounts.models.Role.WORKER
 COUNTY_LEVEL = "county"  # warmbee.regions.models.RegionLevel.COUNTY
 # accounts.models.Role values; compared as strings so core needs no import of accounts.
 LOG_WIDE_ROLES = frozenset({"province_admin"})
@@ -38,7 +39,8 @@ def record_audit(
 
     ``actor`` None is the system (a command or a task) when there is no ``request``, and
     an anonymous visitor (someone without an account, known by the recorded address)
-    when there is one.
+    when there is one. Workers are recorded by account number, not name
+    (``_actor_label``).
 
     ``county`` is the county in which the action happened; it decides which county
     administrators can read the entry:
@@ -54,7 +56,7 @@ def record_audit(
     if county is not None and county.level != COUNTY_LEVEL:
         raise ValueError(f"An audit entry's county must be a county, not {county!r}.")
     if actor is not None:
-        actor_label = str(actor)
+        actor_label = _actor_label(actor)
     else:
         actor_label = ANONYMOUS_LABEL if request is not None else SYSTEM_LABEL
     return AuditEntry.objects.create(
@@ -69,6 +71,18 @@ def record_audit(
         user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[:200],
         county=county,
     )
+
+
+def _actor_label(actor: "User") -> str:
+    """Return who acted, as the entry keeps it for good.
+
+    Staff and administrators are named: they answer for what they do. An outdoor
+    worker is kept as their account number, never their name, because the log is
+    append-only and deleting an account must leave no name behind.
+    """
+    if actor.role == WORKER_ROLE:
+        return f"worker #{actor.pk}"
+    return str(actor)
 
 
 def actor_county(user: "User | AnonymousUser | None") -> "Region | None":

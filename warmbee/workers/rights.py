@@ -157,6 +157,7 @@ def _export_access_log(profile: WorkerProfile) -> list[dict[str, Any]]:
             "at": _when(entry.at),
             "action": entry.action,
             "by": entry.actor_label,
+            "by_you": entry.actor_id == profile.user_id,
             "fields": entry.fields,
             "reason": entry.reason,
         }

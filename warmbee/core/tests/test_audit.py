@@ -129,6 +129,14 @@ def test_refuses_a_county_that_is_not_a_county(code):
     assert AuditEntry.objects.count() == 0
 
 
+def test_a_worker_is_recorded_by_account_number_never_by_name():
+    worker = make_user(Role.WORKER, display_name="王小明")
+
+    entry = record_audit(actor=worker, action=AuditAction.CONSENT, target=worker)
+
+    assert (entry.actor, entry.actor_label) == (worker, f"worker #{worker.pk}")
+
+
 def test_no_actor_with_a_request_is_an_anonymous_visitor_at_an_address():
     worker = make_user(Role.WORKER)
     request = RequestFactory().post("/", REMOTE_ADDR="198.51.100.7")

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from warmbee.accounts.models import Role
 from warmbee.factories import VisitFactory, community, make_user
+from warmbee.workers.access import open_sensitive_file
 from warmbee.workers.models import WorkerProfile
 from warmbee.workers.tests.factories import make_worker
 
@@ -63,6 +64,20 @@ def test_export_downloads_a_json_file(worker_client):
     )
     document = json.loads(response.content)
     assert document["file"]["name"] == "赵师傅"
+
+
+def test_the_export_page_calls_the_worker_you_and_names_staff(worker_client):
+    client, profile = worker_client
+    VisitFactory(worker=profile.user)  # in the county's scope
+    admin = make_user(Role.COUNTY_ADMIN, display_name="县管理员")
+    open_sensitive_file(viewer=admin, profile_id=profile.pk, reason="核实身份信息")
+
+    page = client.get("/en" + reverse("workers:export")).content.decode()
+
+    log = page[page.index('data-testid="export-access-log"') :]
+    assert "县管理员" in log
+    assert "· you<br>" in log  # the export this page view recorded
+    assert f"worker #{profile.user_id}" not in log
 
 
 def test_deleting_logs_out_and_erases(worker_client):

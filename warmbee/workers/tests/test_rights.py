@@ -81,6 +81,11 @@ def test_export_tells_the_worker_who_opened_their_file_and_why():
         ("read_sensitive", "核实身份信息"),
         ("export", ""),
     ]
+    # Staff are named; the worker is "you", kept in the log by account number only.
+    assert [(e["by"], e["by_you"]) for e in log] == [
+        (str(admin), False),
+        (f"worker #{profile.user_id}", True),
+    ]
 
 
 def test_correcting_details_saves_them_and_logs_changed_fields_only():

@@ -89,6 +89,15 @@ class RegistrationForm(CodeForm, WorkerDetailsForm):
         ),
         required=False,
     )
+    location_notice_version = forms.IntegerField(widget=forms.HiddenInput)
+    location_consent = forms.BooleanField(
+        label=_(
+            "I also agree that, when I check in after using the finder, the area I "
+            "searched from is noted without my name to plan new stations (optional, "
+            "separate consent)."
+        ),
+        required=False,
+    )
 
 
 class ConsentForm(forms.Form):
@@ -144,6 +153,10 @@ class WalkInForm(RegistrationForm):
         ),
         required=False,
     )
+    # Noting where a worker came from needs the finder on their own phone: they can
+    # agree to it there, on "My consents".
+    location_notice_version = None  # type: ignore[assignment]
+    location_consent = None  # type: ignore[assignment]
 
 
 class MergeForm(ReasonForm):

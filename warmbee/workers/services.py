@@ -147,6 +147,7 @@ def register_worker(
     details: WorkerDetails,
     general_notice_version: int | None,
     health_notice_version: int | None = None,
+    location_notice_version: int | None = None,
     channel: ConsentChannel = ConsentChannel.PHONE,
     registered_by: User | None = None,
     code_purpose: CodePurpose = CodePurpose.REGISTER,
@@ -156,8 +157,9 @@ def register_worker(
     """Create a worker's account, file and consents once the code from their phone checks.
 
     ``general_notice_version`` is the version of the privacy notice the worker agreed
-    to (None: not agreed, which refuses); ``health_notice_version`` likewise for the
-    separate health consent (None: not given). Everything is checked before the code
+    to (None: not agreed, which refuses); ``health_notice_version`` and
+    ``location_notice_version`` likewise for the separate health and location consents
+    (None: not given). Everything is checked before the code
     is used up; a refusal changes nothing but the count of wrong code tries.
     """
     now = now or timezone.now()
@@ -166,6 +168,7 @@ def register_worker(
         details=details,
         general_notice_version=general_notice_version,
         health_notice_version=health_notice_version,
+        location_notice_version=location_notice_version,
         registered_by=registered_by,
         now=now,
     )
@@ -190,6 +193,7 @@ def prepare_registration(
     health_notice_version: int | None,
     registered_by: User | None,
     now: dt.datetime,
+    location_notice_version: int | None = None,
 ) -> tuple[str, list[PrivacyNotice], WorkerProfile]:
     """Check everything a registration needs; return the number, notices and new file."""
     phone = check_mainland_mobile(phone)
@@ -200,6 +204,10 @@ def prepare_registration(
     notices = [_consented_notice(NoticeKind.GENERAL, general_notice_version, now)]
     if health_notice_version is not None:
         notices.append(_consented_notice(NoticeKind.HEALTH, health_notice_version, now))
+    if location_notice_version is not None:
+        notices.append(
+            _consented_notice(NoticeKind.LOCATION, location_notice_version, now)
+        )
     return phone, notices, _new_profile(details, registered_by)
 
 

@@ -115,6 +115,7 @@ def _registration_context(form: RegistrationForm, phone: str) -> dict[str, Any]:
         "phone": phone,
         "general_notice": selectors.get_current_notice(NoticeKind.GENERAL),
         "health_notice": selectors.get_current_notice(NoticeKind.HEALTH),
+        "location_notice": selectors.get_current_notice(NoticeKind.LOCATION),
         "purpose": CodePurpose.REGISTER,
     }
 
@@ -127,6 +128,9 @@ def current_notice_versions() -> dict[str, int]:
         ).version,
         "health_notice_version": selectors.get_current_notice(
             NoticeKind.HEALTH
+        ).version,
+        "location_notice_version": selectors.get_current_notice(
+            NoticeKind.LOCATION
         ).version,
     }
 
@@ -147,6 +151,9 @@ def register_details(request: HttpRequest) -> HttpResponse:
                 general_notice_version=data["general_notice_version"],
                 health_notice_version=data["health_notice_version"]
                 if data["health_consent"]
+                else None,
+                location_notice_version=data["location_notice_version"]
+                if data["location_consent"]
                 else None,
                 request=request,
             )

@@ -39,6 +39,7 @@ def _details(code, **overrides):
         "general_notice_version": "1",
         "general_consent": "on",
         "health_notice_version": "1",
+        "location_notice_version": "1",
     }
     return data | overrides
 
@@ -66,10 +67,26 @@ def test_registers_a_worker_in_two_steps_and_logs_them_in(client, outbox):
     assert client.session["_auth_user_id"] == str(profile.user.pk)
     assert "workers_pending_phone" not in client.session
     assert has_consent(profile.user, NoticeKind.HEALTH)
+    assert not has_consent(profile.user, NoticeKind.LOCATION)
     card = client.get(reverse("workers:card"))
     assert card.status_code == 200
     assert 'src="data:image/svg+xml;charset=utf-8,' in card.content.decode()
     assert "王师傅" in card.content.decode()
+
+
+def test_the_location_consent_can_be_given_at_registration(client, outbox):
+    _ask_for_code(client)
+    page = client.get(reverse("workers:register_details")).content.decode()
+    assert f'href="{reverse("workers:privacy")}#location"' in page
+
+    client.post(
+        reverse("workers:register_details"),
+        _details(last_code(PHONE), location_consent="on"),
+    )
+
+    profile = WorkerProfile.objects.get()
+    assert has_consent(profile.user, NoticeKind.LOCATION)
+    assert not has_consent(profile.user, NoticeKind.HEALTH)
 
 
 def test_refuses_a_malformed_number_in_the_worker_language(client, outbox):

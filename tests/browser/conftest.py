@@ -26,6 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 360, "height": 640}
+DESK = {"width": 1280, "height": 900}
 YANGQU_SEAT = {"latitude": 38.06, "longitude": 112.68}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
@@ -82,6 +83,26 @@ def phone(browser: Browser) -> Iterator[BrowserContext]:
 def page(phone: BrowserContext) -> Iterator[Page]:
     page = phone.new_page()
     page.set_default_timeout(15_000)
+    yield page
+    page.close()
+
+
+@pytest.fixture
+def desk(browser: Browser) -> Iterator[BrowserContext]:
+    """A desktop browser, as county administrators use, without map tiles."""
+    context = browser.new_context(
+        viewport=DESK, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    # No map tiles from the internet here: the map must show its layers without them.
+    context.route("https://**/*", lambda route: route.abort())
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def desk_page(desk: BrowserContext) -> Iterator[Page]:
+    page = desk.new_page()
+    page.set_default_timeout(20_000)
     yield page
     page.close()
 

@@ -1,5 +1,6 @@
 """A rider agrees to the location notice, finds a station, checks in, and the area the
-finder located them in is noted for planning; after withdrawing, nothing more is noted."""
+finder located them in is noted for planning; after withdrawing, nothing more is noted.
+A county admin then plans new stations on where workers came from."""
 
 import re
 
@@ -8,8 +9,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import YANGQU_SEAT, screenshot
+from tests.browser.test_coverage_planner import COUNTY_ADMIN_PHONE
 from tests.browser.test_worker_file import RIDER, log_in_with_code
-from warmbee.devtools.demo import load_demo
+from warmbee.coverage.models import CoverageRun
+from warmbee.coverage.tests.test_tasks import run_queued_tasks
+from warmbee.devtools.demo import DEMO_PASSWORD, load_demo
 from warmbee.stations.models import Station
 from warmbee.visits.models import CheckInOrigin
 from warmbee.workers.models import Consent
@@ -79,3 +83,35 @@ def test_rider_shares_where_they_came_from_then_withdraws(
         re.compile("noted")
     )
     assert noted() == [seat]
+
+
+def test_county_admin_plans_on_where_workers_came_from(
+    desk_page: Page, live_server, settings, tmp_path, monkeypatch, demo
+):
+    settings.NETWORK_DIR = tmp_path / "networks"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    page = desk_page
+    page.goto(f"{live_server.url}/accounts/login/?next=/coverage/")
+    page.locator("#id_username").fill(COUNTY_ADMIN_PHONE)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.locator("button[type=submit]").click()
+
+    page.locator("#id_mode").select_option("walk")
+    page.locator("#id_new_sites").fill("2")
+    page.get_by_label("劳动者签到前从哪里来（经本人同意）").check()
+    page.get_by_test_id("start-plan").click()
+    expect(page.get_by_test_id("run-progress")).to_be_visible()
+    run_queued_tasks(monkeypatch)
+
+    expect(page.get_by_test_id("coverage-map")).to_have_attribute("data-ready", "true")
+    expect(page.get_by_test_id("demand-layer")).to_contain_text(
+        "劳动者签到前从哪里来（最近12个月）"
+    )
+    run = CoverageRun.objects.get()
+    assert run.result["demand"]["unit"] == "checkins"
+    assert run.result["demand"]["total_weight"] == 400  # the demo's made-up origins
+    assert run.result["demand"]["covered_share"] < 1
+    sites = run.result["recommendation"]["sites"]
+    assert len(sites) == 2
+    expect(page.locator(".coverage-site-marker")).to_have_count(2)
+    screenshot(page, "zh-origin-3-plan")

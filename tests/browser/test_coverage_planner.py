@@ -3,11 +3,10 @@
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import screenshot
 from warmbee.accounts.models import User
@@ -24,27 +23,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-DESK = {"width": 1280, "height": 900}
 COUNTY_ADMIN_PHONE = "13800000001"
-
-
-@pytest.fixture
-def desk(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(
-        viewport=DESK, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    # No map tiles from the internet here: the map must show its layers without them.
-    context.route("https://**/*", lambda route: route.abort())
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def desk_page(desk: BrowserContext) -> Iterator[Page]:
-    page = desk.new_page()
-    page.set_default_timeout(20_000)
-    yield page
-    page.close()
 
 
 def test_county_admin_plans_new_stations_and_exports_the_map(

@@ -316,7 +316,7 @@ def _add_generated_network(county: Region | None) -> None:
 
 
 def _add_worker_file(community: Region) -> None:
-    """Give the demo rider a file with both consents, as if registered on the phone."""
+    """Give the demo rider a file with every consent, as if registered on the phone."""
     worker = User.objects.get_by_natural_key("13800000005")
     profile = WorkerProfile.objects.create(
         user=worker,
@@ -359,12 +359,12 @@ def _add_checkin_origins(stations: list[Station], rng: random.Random) -> None:
     """Note made-up check-in origins over the last six months, labelled as demo.
 
     Most lie within a few kilometres of a station; a quarter come from a made-up
-    delivery hot spot 4 km north-east of the first station, so a plan has somewhere
-    to recommend.
+    delivery hot spot 3 km north-east of the first station, so a plan has somewhere
+    to recommend (inside the generated network, which ends 4 km north of the seat).
     """
     county = stations[0].community.county()
     assert county is not None  # noqa: S101  # demo communities lie in Yangqu
-    hot_spot = (stations[0].lat_deg + 0.035, stations[0].lon_deg + 0.03)
+    hot_spot = (stations[0].lat_deg + 0.02, stations[0].lon_deg + 0.03)
     now = timezone.now()
     rows = []
     for index in range(400):

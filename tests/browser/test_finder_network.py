@@ -44,6 +44,8 @@ def test_results_use_the_generated_network_and_the_station_shows_its_area(
     page.get_by_test_id("result").first.get_by_role("link").last.click()
     expect(page).to_have_url(re.compile(rf"{prefix}/stations/\d+/$"))
     expect(page.get_by_test_id("generated-network")).to_be_visible()
+    # Tapped before the page's script is ready, the button would do nothing.
+    page.locator("[data-map-open][data-ready]").wait_for()
     page.get_by_test_id("station-map-open").click()
     status = page.get_by_test_id("area-status")
     # The first area ever computed may compile the search kernel: allow for it.

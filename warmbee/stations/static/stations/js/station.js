@@ -92,4 +92,7 @@ if (button) {
       .bindTooltip(textNode(button.dataset.name));
     await drawArea();
   });
+  // Disabled in the page until this script can open the map: no tap is lost.
+  button.disabled = false;
+  button.dataset.ready = "1";
 }

@@ -60,3 +60,4 @@ class CodePurpose(models.TextChoices):
     REGISTER = "register", _("registration")
     WALK_IN = "walk_in", _("registration or confirmation at a station")
     LOGIN = "login", _("log-in")
+    NEW_NUMBER = "new_number", _("change of number")

@@ -10,6 +10,18 @@ from warmbee.core.errors import (
 )
 
 
+class SameNumberError(DomainError):
+    code = "same_number"
+    field = "phone"
+    message = _("This is already the number of the account.")
+
+
+class NoNewNumberError(DomainError):
+    code = "no_new_number"
+    field = "phone"
+    message = _("Type the new number and ask for a code first.")
+
+
 class PhoneAlreadyRegisteredError(ConflictError):
     code = "phone_already_registered"
     field = "phone"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from warmbee.workers import file_views, staff_views, views
+from warmbee.workers import file_views, number_views, staff_views, views
 
 app_name = "workers"
 urlpatterns = [
@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("me/", file_views.my_file, name="my_file"),
     path("me/correct/", file_views.correct_details, name="correct"),
+    path("me/number/", number_views.change_my_number, name="change_number"),
     path("me/export/", file_views.export_page, name="export"),
     path("me/export.json", file_views.export_json, name="export_json"),
     path("me/delete/", file_views.delete_account, name="delete"),
@@ -35,6 +36,11 @@ urlpatterns = [
         "staff/files/<int:profile_id>/confirm-number/",
         staff_views.confirm_phone,
         name="confirm_phone",
+    ),
+    path(
+        "staff/files/<int:profile_id>/change-number/",
+        number_views.change_number_at_station,
+        name="change_number_at_station",
     ),
     path("staff/duplicates/", staff_views.duplicates, name="duplicates"),
     path("staff/walk-in/", staff_views.walk_in, name="walk_in"),

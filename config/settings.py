@@ -251,6 +251,7 @@ CHECKIN_ORIGIN_MAX_DISTANCE_KM = (
     30  # farther from the station: not where they came from
 )
 CHECKIN_ORIGIN_RETENTION_MONTHS = 12
+CHECKIN_ORIGIN_MIN_INTERVAL_MIN = 30  # at most one origin per worker this often
 
 # Worker files with no activity (log-in, visit, consent change) for this long are
 # anonymised by `manage.py purge_inactive_workers --apply` (dry run without --apply).

@@ -15,7 +15,7 @@ from warmbee.coverage.models import CoverageRun
 from warmbee.coverage.tests.test_tasks import run_queued_tasks
 from warmbee.devtools.demo import DEMO_PASSWORD, load_demo
 from warmbee.stations.models import Station
-from warmbee.visits.models import CheckInOrigin
+from warmbee.visits.models import CheckInOriginCount
 from warmbee.workers.models import Consent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,10 +31,16 @@ def demo() -> None:
     Consent.objects.filter(notice__kind="location").delete()
 
 
-def find_and_check_in(page: Page, base: str) -> None:
+def find_a_station(page: Page, base: str) -> object:
+    """Search by the phone's position, open the nearest station; return what the phone
+    kept for the next check-in."""
     page.goto(f"{base}/")
     page.get_by_test_id("preset-drinking_water").click()
     page.get_by_test_id("result").first.get_by_role("link").last.click()
+    return page.evaluate(f"JSON.parse(localStorage.getItem('{ORIGIN_KEY}'))")
+
+
+def check_in(page: Page) -> None:
     page.get_by_test_id("checkin-link").click()
     page.locator("[data-checkin-form][data-ready]").wait_for()
     page.get_by_test_id("checkin-submit").click()
@@ -43,10 +49,9 @@ def find_and_check_in(page: Page, base: str) -> None:
     )
 
 
-def noted() -> list[str]:
-    return list(
-        CheckInOrigin.objects.filter(is_demo=False).values_list("h3_cell", flat=True)
-    )
+def noted() -> dict[str, int]:
+    counts = CheckInOriginCount.objects.filter(is_demo=False)
+    return dict(counts.values_list("h3_cell", "check_ins"))
 
 
 def test_rider_shares_where_they_came_from_then_withdraws(
@@ -55,8 +60,9 @@ def test_rider_shares_where_they_came_from_then_withdraws(
     base = f"{live_server.url}/en"
     log_in_with_code(page, base, RIDER)
 
-    find_and_check_in(page, base)
-    assert noted() == []  # no consent yet: the finder kept nothing
+    assert find_a_station(page, base) is None  # no consent yet: the phone keeps nothing
+    check_in(page)
+    assert noted() == {}
 
     page.goto(f"{base}/workers/me/consents/")
     expect(page.get_by_test_id("consent-location")).to_contain_text("Not given")
@@ -64,25 +70,29 @@ def test_rider_shares_where_they_came_from_then_withdraws(
     expect(page.get_by_test_id("withdraw-location")).to_be_visible()
     screenshot(page, "en-origin-1-consent")
 
-    find_and_check_in(page, base)
+    kept = find_a_station(page, base)
+    assert kept["lat"] == YANGQU_SEAT["latitude"]  # rounded to 0.001 degrees
+    assert kept["lon"] == YANGQU_SEAT["longitude"]
+    check_in(page)
     expect(page.get_by_test_id("checkin-status")).to_contain_text(
         "Where you came from is noted, without your name"
     )
     screenshot(page, "en-origin-2-checked-in")
     seat = h3.latlng_to_cell(YANGQU_SEAT["latitude"], YANGQU_SEAT["longitude"], 8)
-    assert noted() == [seat]
-    assert page.evaluate(f"localStorage.getItem('{ORIGIN_KEY}')") is None
+    assert noted() == {seat: 1}
+    assert page.evaluate(f"localStorage.getItem('{ORIGIN_KEY}')") is None  # used up
 
     page.goto(f"{base}/workers/me/consents/")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("withdraw-location").click()
     expect(page.get_by_test_id("grant-location")).to_be_visible()
 
-    find_and_check_in(page, base)
+    assert find_a_station(page, base) is None
+    check_in(page)
     expect(page.get_by_test_id("checkin-status")).not_to_contain_text(
         re.compile("noted")
     )
-    assert noted() == [seat]
+    assert noted() == {seat: 1}
 
 
 def test_county_admin_plans_on_where_workers_came_from(

@@ -16,6 +16,7 @@ cover the place), which is not the same as *unreachable* on it (cut off by one-w
 streets, or beyond the search's limit): the answers keep the two apart.
 """
 
+import hashlib
 import math
 import threading
 from collections import OrderedDict
@@ -423,11 +424,15 @@ def _area_cache_key(
     mode: str,
     minutes: int,
 ) -> str:
-    """Key an area by every network around the station: which one wins depends on all."""
+    """Key an area by every network around the station: which one wins depends on all.
+
+    The file names are hashed, so the key stays short however many networks there are.
+    """
     pk, lat_deg, lon_deg = station
     files = ",".join(sorted(label.file_name for label in labels))
+    networks = hashlib.sha256(files.encode()).hexdigest()[:24]
     return (
-        f"coverage:routing:area:{files}:{pk}:{lat_deg:.7f}:{lon_deg:.7f}"
+        f"coverage:routing:area:{networks}:{pk}:{lat_deg:.7f}:{lon_deg:.7f}"
         f":{mode}:{minutes}"
     )
 

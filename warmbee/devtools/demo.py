@@ -8,6 +8,7 @@ January 2023 Shanxi Evening News report describes a station.
 import datetime as dt
 import random
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 
 import h3
@@ -23,7 +24,7 @@ from warmbee.regions.models import Region
 from warmbee.stations.choices import AmenityStatus
 from warmbee.stations.models import Station, StationAmenity
 from warmbee.stations.services import create_station
-from warmbee.visits.models import CheckInOrigin, Visit, VisitChannel
+from warmbee.visits.models import CheckInOriginCount, Visit, VisitChannel
 from warmbee.visits.origins import first_of_month
 from warmbee.workers.choices import (
     ConsentChannel,
@@ -366,7 +367,7 @@ def _add_checkin_origins(stations: list[Station], rng: random.Random) -> None:
     assert county is not None  # noqa: S101  # demo communities lie in Yangqu
     hot_spot = (stations[0].lat_deg + 0.02, stations[0].lon_deg + 0.03)
     now = timezone.now()
-    rows = []
+    counts: Counter[tuple[str, dt.date]] = Counter()
     for index in range(400):
         if index % 4 == 0:
             centre, spread_deg = hot_spot, 0.006
@@ -375,18 +376,17 @@ def _add_checkin_origins(stations: list[Station], rng: random.Random) -> None:
             centre, spread_deg = (station.lat_deg, station.lon_deg), 0.012
         lat_deg = rng.gauss(centre[0], spread_deg)
         lon_deg = rng.gauss(centre[1], spread_deg)
-        month = first_of_month(now - dt.timedelta(days=rng.randint(0, 180)))
-        rows.append(
-            CheckInOrigin(
-                county=county,
-                h3_cell=h3.latlng_to_cell(
-                    lat_deg, lon_deg, settings.CHECKIN_ORIGIN_H3_RESOLUTION
-                ),
-                month=month,
-                is_demo=True,
-            )
+        cell = h3.latlng_to_cell(
+            lat_deg, lon_deg, settings.CHECKIN_ORIGIN_H3_RESOLUTION
         )
-    CheckInOrigin.objects.bulk_create(rows)
+        month = first_of_month(now - dt.timedelta(days=rng.randint(0, 180)))
+        counts[str(cell), month] += 1
+    CheckInOriginCount.objects.bulk_create(
+        CheckInOriginCount(
+            county=county, h3_cell=cell, month=month, check_ins=n, is_demo=True
+        )
+        for (cell, month), n in sorted(counts.items())
+    )
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

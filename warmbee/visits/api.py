@@ -51,9 +51,9 @@ class CheckInIn(Schema):
     services: list[str] = Field(default_factory=list, max_length=20)
     origin: OriginIn | None = Field(
         None,
-        description="Where the finder located the phone before this check-in; noted "
-        "for planning (as a cell, the month and the county) only when the signed-in "
-        "worker consents to the location notice",
+        description="Where the finder located the phone before this check-in; counted "
+        "for planning (per cell, month and county) only when the signed-in worker "
+        "consents to the location notice",
     )
 
     @field_validator("visited_at")
@@ -74,7 +74,8 @@ class CheckInOut(Schema):
     origin: OriginStatus = Field(
         description="What became of the origin sent: none_sent, recorded, no_consent, "
         "too_old (searched over an hour before), too_far (over 30 km from the "
-        "station) or already_counted (a resent check-in)"
+        "station), too_often (one was counted for this worker in the last 30 "
+        "minutes) or already_counted (a resent check-in)"
     )
 
 

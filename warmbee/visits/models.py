@@ -64,13 +64,14 @@ class Visit(models.Model):
         return f"{self.station_id} @ {self.visited_at:%Y-%m-%d %H:%M}"
 
 
-class CheckInOrigin(models.Model):
-    """Roughly where a consenting worker searched for a station before checking in.
+class CheckInOriginCount(models.Model):
+    """How many check-ins came from one H3 cell of a county in one month, for planning.
 
-    Kept for planning only, as little as serves it: an H3 cell, the month and the
-    county, linked to neither the worker nor the visit nor the station, so it is never
-    part of anyone's file (see the location notice). Written once, with the visit it came
-    with; deleted after ``CHECKIN_ORIGIN_RETENTION_MONTHS``.
+    Noted only under the separate location consent, as little as serves planning: a
+    count per cell, month and county, never a row per check-in, so nothing in it points
+    at a worker, a visit or a station (see the location notice). Counted after the
+    check-in commits (``origins.record_origin``); deleted
+    ``CHECKIN_ORIGIN_RETENTION_MONTHS`` after its month.
     """
 
     county = models.ForeignKey(
@@ -81,19 +82,21 @@ class CheckInOrigin(models.Model):
     )
     h3_cell = models.CharField(_("H3 cell"), max_length=16)
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    check_ins = models.PositiveIntegerField(_("check-ins"), default=1)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     class Meta:
-        verbose_name = _("check-in origin")
-        verbose_name_plural = _("check-in origins")
-        indexes = [
-            models.Index(fields=["county", "month"], name="checkin_origin_county_month")
-        ]
+        verbose_name = _("check-in origin count")
+        verbose_name_plural = _("check-in origin counts")
         constraints = [
+            models.UniqueConstraint(
+                fields=["county", "month", "h3_cell", "is_demo"],
+                name="checkin_origin_count_unique_cell_month",
+            ),
             models.CheckConstraint(
                 condition=models.Q(month__day=1), name="checkin_origin_first_of_month"
-            )
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.h3_cell} {self.month:%Y-%m}"
+        return f"{self.h3_cell} {self.month:%Y-%m}: {self.check_ins}"

@@ -4,12 +4,12 @@ import datetime as dt
 from typing import TypedDict
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django_stubs_ext import WithAnnotations
 
 from warmbee.regions.models import Region
 from warmbee.stations.models import Station
-from warmbee.visits.models import CheckInOrigin, Visit
+from warmbee.visits.models import CheckInOriginCount, Visit
 
 
 def count_visits_by_station(
@@ -87,11 +87,11 @@ def list_worker_visits(
 
 
 def count_checkin_origins(county: Region, *, since: dt.date) -> dict[str, int]:
-    """Return {H3 cell: check-in origins noted in ``county`` from month ``since`` on}."""
+    """Return {H3 cell: check-ins counted from it in ``county`` from month ``since`` on}."""
     rows = (
-        CheckInOrigin.objects.filter(county=county, month__gte=since)
+        CheckInOriginCount.objects.filter(county=county, month__gte=since)
         .values("h3_cell")
-        .annotate(origin_count=Count("id"))
-        .values_list("h3_cell", "origin_count")
+        .annotate(total=Sum("check_ins"))
+        .values_list("h3_cell", "total")
     )
-    return dict(rows)
+    return {cell: int(total) for cell, total in rows}

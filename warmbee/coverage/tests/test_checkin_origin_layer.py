@@ -15,7 +15,7 @@ from warmbee.coverage.models import CoverageRun
 from warmbee.coverage.services import check_coverage_parameters, execute_coverage_run
 from warmbee.factories import YANGQU_CODE, StationFactory, make_user
 from warmbee.regions.models import Region
-from warmbee.visits.models import CheckInOrigin
+from warmbee.visits.models import CheckInOriginCount
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +31,8 @@ def yangqu():
 
 def note(county, cell, count=1, month=None):
     month = month or timezone.localdate().replace(day=1)
-    CheckInOrigin.objects.bulk_create(
-        CheckInOrigin(county=county, h3_cell=cell, month=month) for _ in range(count)
+    CheckInOriginCount.objects.create(
+        county=county, h3_cell=cell, month=month, check_ins=count
     )
 
 

@@ -1,4 +1,5 @@
-"""Check-in origins: noted once, only under the location consent, as cell, month, county."""
+"""Check-in origins: counted once, after the check-in commits, only under the location
+consent, as a count per cell, month and county."""
 
 import datetime as dt
 import uuid
@@ -7,14 +8,15 @@ import h3
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
+from django.test import TestCase
 from django.utils import timezone
 
 from warmbee.accounts.models import Role
 from warmbee.factories import YANGQU_CODE, StationFactory, make_user
 from warmbee.regions.models import Region, RegionLevel
 from warmbee.stations.errors import StationClosedError
-from warmbee.visits.models import CheckInOrigin, Visit
+from warmbee.visits.models import CheckInOriginCount, Visit
 from warmbee.visits.origins import (
     ReportedOrigin,
     delete_expired_origins,
@@ -39,6 +41,10 @@ def _fresh_throttle():
     cache.clear()
 
 
+def _counted() -> dict[str, int]:
+    return dict(CheckInOriginCount.objects.values_list("h3_cell", "check_ins"))
+
+
 @pytest.fixture
 def station():
     return StationFactory(opening_hours="24/7", lat_deg=38.06, lon_deg=112.68)
@@ -57,10 +63,12 @@ def _check_in(client, station, origin, client_id=None):
         "checkin_code": station.checkin_code,
         "origin": origin,
     }
-    return client.post(URL, payload, content_type="application/json")
+    # Run what waits for the check-in's commit, as the end of a real request would.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(URL, payload, content_type="application/json")
 
 
-def test_a_consenting_workers_origin_is_noted_as_cell_month_and_county(
+def test_a_consenting_workers_origin_is_counted_per_cell_month_and_county(
     client, station, consenting_worker
 ):
     client.force_login(consenting_worker)
@@ -69,15 +77,40 @@ def test_a_consenting_workers_origin_is_noted_as_cell_month_and_county(
 
     assert response.status_code == 201
     assert response.json()["origin"] == "recorded"
-    origin = CheckInOrigin.objects.get()
-    assert origin.h3_cell == h3.latlng_to_cell(38.068, 112.672, 8)
-    assert origin.county == Region.objects.get(code=YANGQU_CODE)
-    assert origin.month == timezone.localdate().replace(day=1)
-    assert not origin.is_demo
+    count = CheckInOriginCount.objects.get()
+    assert count.h3_cell == h3.latlng_to_cell(38.068, 112.672, 8)
+    assert count.county == Region.objects.get(code=YANGQU_CODE)
+    assert count.month == timezone.localdate().replace(day=1)
+    assert (count.check_ins, count.is_demo) == (1, False)
     # Nothing on the row points back at the worker, the visit or the station.
-    fields = {field.name for field in CheckInOrigin._meta.get_fields()}
-    assert fields == {"id", "county", "h3_cell", "month", "is_demo"}
+    fields = {field.name for field in CheckInOriginCount._meta.get_fields()}
+    assert fields == {"id", "county", "h3_cell", "month", "check_ins", "is_demo"}
     assert Visit.objects.get().worker == consenting_worker
+
+
+def test_origins_from_one_cell_in_a_month_add_up_in_one_row(
+    client, station, consenting_worker
+):
+    second = make_worker().user
+    give_consent(second, NoticeKind.LOCATION)
+    for worker in (consenting_worker, second):
+        client.force_login(worker)
+        _check_in(client, station, NEARBY)
+
+    assert _counted() == {h3.latlng_to_cell(38.068, 112.672, 8): 2}
+
+
+def test_a_worker_has_at_most_one_origin_counted_per_half_hour(
+    client, station, consenting_worker
+):
+    client.force_login(consenting_worker)
+    assert _check_in(client, station, NEARBY).json()["origin"] == "recorded"
+
+    again = _check_in(client, station, NEARBY)
+
+    assert again.status_code == 201  # the check-in counts all the same
+    assert again.json()["origin"] == "too_often"
+    assert list(_counted().values()) == [1]
 
 
 def test_a_resent_check_in_notes_its_origin_once(client, station, consenting_worker):
@@ -89,7 +122,7 @@ def test_a_resent_check_in_notes_its_origin_once(client, station, consenting_wor
 
     assert again.status_code == 200
     assert again.json()["origin"] == "already_counted"
-    assert CheckInOrigin.objects.count() == 1
+    assert list(_counted().values()) == [1]
 
 
 @pytest.mark.parametrize("consents", [(), (NoticeKind.HEALTH,)])
@@ -103,7 +136,7 @@ def test_without_the_location_consent_nothing_is_noted(client, station, consents
 
     assert response.status_code == 201
     assert response.json()["origin"] == "no_consent"
-    assert not CheckInOrigin.objects.exists()
+    assert not CheckInOriginCount.objects.exists()
 
 
 def test_a_withdrawn_location_consent_stops_the_noting(client, station):
@@ -118,14 +151,14 @@ def test_a_withdrawn_location_consent_stops_the_noting(client, station):
     client.force_login(worker)
 
     assert _check_in(client, station, NEARBY).json()["origin"] == "no_consent"
-    assert not CheckInOrigin.objects.exists()
+    assert not CheckInOriginCount.objects.exists()
 
 
 def test_anonymous_visitors_and_staff_never_have_an_origin_noted(client, station):
     assert _check_in(client, station, NEARBY).json()["origin"] == "no_consent"
     client.force_login(make_user(Role.COUNTY_ADMIN))
     assert _check_in(client, station, NEARBY).json()["origin"] == "no_consent"
-    assert not CheckInOrigin.objects.exists()
+    assert not CheckInOriginCount.objects.exists()
     assert Visit.objects.count() == 2
 
 
@@ -138,7 +171,7 @@ def test_a_check_in_without_an_origin_says_none_was_sent(
     response = client.post(URL, payload, content_type="application/json")
 
     assert response.json()["origin"] == "none_sent"
-    assert not CheckInOrigin.objects.exists()
+    assert not CheckInOriginCount.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -160,7 +193,7 @@ def test_origins_too_old_or_too_far_are_not_noted(
 
     assert response.status_code == 201  # the check-in itself counts all the same
     assert response.json()["origin"] == status
-    assert CheckInOrigin.objects.count() == (status == "recorded")
+    assert sum(_counted().values()) == (status == "recorded")
 
 
 @pytest.mark.parametrize(
@@ -182,7 +215,7 @@ def test_a_malformed_origin_is_refused_and_changes_nothing(
 
     assert response.status_code == 422
     assert not Visit.objects.exists()
-    assert not CheckInOrigin.objects.exists()
+    assert not CheckInOriginCount.objects.exists()
 
 
 def test_a_refused_check_in_notes_no_origin(consenting_worker):
@@ -198,12 +231,52 @@ def test_a_refused_check_in_notes_no_origin(consenting_worker):
             origin=ReportedOrigin(38.068, 112.672, 5),
             now=late + dt.timedelta(minutes=1),
         )
-    assert not CheckInOrigin.objects.exists()
+    assert not CheckInOriginCount.objects.exists()
+
+
+def _check_in_with_origin(worker, station):
+    return check_in(
+        client_id=uuid.uuid4(),
+        station=station,
+        visited_at=timezone.now(),
+        service_codes=[],
+        visitor=worker,
+        origin=ReportedOrigin(38.068, 112.672, 5),
+    )
+
+
+def test_the_count_is_made_only_once_the_check_in_commits(
+    station, consenting_worker, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as waiting:
+        outcome = _check_in_with_origin(consenting_worker, station)
+
+    assert outcome.origin == "recorded"
+    assert not CheckInOriginCount.objects.exists()  # not in the visit's transaction
+    assert len(waiting) == 1
+    waiting[0]()
+    assert list(_counted().values()) == [1]
+
+
+def test_a_check_in_rolled_back_counts_nothing(
+    station, consenting_worker, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks() as waiting,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        _check_in_with_origin(consenting_worker, station)
+        raise RuntimeError("the request failed after the check-in")
+
+    assert not Visit.objects.exists()
+    assert waiting == []
 
 
 def _note(county, month, cell="88309a4b1bfffff", count=1):
-    for _index in range(count):
-        CheckInOrigin.objects.create(county=county, h3_cell=cell, month=month)
+    CheckInOriginCount.objects.create(
+        county=county, h3_cell=cell, month=month, check_ins=count
+    )
 
 
 def test_origins_are_counted_per_cell_in_the_county_since_a_month():
@@ -232,7 +305,7 @@ def test_origins_expire_twelve_months_after_their_month():
 
     assert expiry_month(now) == dt.date(2025, 11, 1)
     assert delete_expired_origins(now) == 1
-    assert sorted(CheckInOrigin.objects.values_list("month", flat=True)) == [
+    assert sorted(CheckInOriginCount.objects.values_list("month", flat=True)) == [
         dt.date(2025, 11, 1),
         dt.date(2026, 11, 1),
     ]
@@ -247,18 +320,18 @@ def test_expiry_crosses_the_year_in_local_time():
 
 def test_housekeeping_deletes_expired_origins(capsys):
     yangqu = Region.objects.get(code=YANGQU_CODE)
-    _note(yangqu, dt.date(2020, 1, 1))
+    _note(yangqu, dt.date(2020, 1, 1), count=3)
 
     call_command("coverage_housekeeping")
 
-    assert "Check-in origins deleted: 1" in capsys.readouterr().out
-    assert not CheckInOrigin.objects.exists()
+    assert "Check-in origins deleted: 3" in capsys.readouterr().out
+    assert not CheckInOriginCount.objects.exists()
 
 
 def test_a_month_must_be_its_first_day():
     yangqu = Region.objects.get(code=YANGQU_CODE)
     with pytest.raises(IntegrityError):
-        CheckInOrigin.objects.create(
+        CheckInOriginCount.objects.create(
             county=yangqu, h3_cell="88309a4b1bfffff", month=dt.date(2026, 11, 2)
         )
 

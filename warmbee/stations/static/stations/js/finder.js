@@ -1,13 +1,20 @@
 // Finder: fill in the phone's position before searching; open the map only on request,
 // loading Leaflet then (so the list stays light on slow networks).
-import { forgetUnlessConsented, keepOrigin } from "../../visits/js/origin.js";
+import { forgetOrigin, forgetUnlessConsented, keepOrigin } from "../../visits/js/origin.js";
 
 function locate(form, status) {
   const lat = form.querySelector("[data-finder-lat]");
   const lon = form.querySelector("[data-finder-lon]");
   const community = form.querySelector("[data-finder-community]");
   return new Promise((resolve) => {
-    if ((lat.value && lon.value) || (community && community.value) || !navigator.geolocation) {
+    if (community && community.value) {
+      // Searching from a chosen community: an earlier position no longer says where
+      // the worker is coming from.
+      forgetOrigin();
+      resolve();
+      return;
+    }
+    if ((lat.value && lon.value) || !navigator.geolocation) {
       resolve();
       return;
     }

@@ -1,8 +1,8 @@
 // Check-in that survives no signal: the check-in is kept on the phone with its original
 // time and client id, and sent when the network is back. The server counts each id once.
-import { forgetUnlessConsented, takeOrigin } from "./origin.js";
+import { QUEUE_KEY, forgetStaleOrigin, forgetUnlessConsented, takeOrigin } from "./origin.js";
 
-const QUEUE_KEY = "warmbee.pendingCheckins";
+forgetStaleOrigin(); // this script runs on every page
 
 function readQueue() {
   try {

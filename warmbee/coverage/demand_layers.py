@@ -110,7 +110,7 @@ def worker_demand(county: Region) -> LayerDemand:
 def checkin_origin_demand(county: Region) -> LayerDemand:
     """Return where workers came from when they checked in: one point per H3 cell.
 
-    Each cell sits at its centre and weighs the check-in origins noted in it over the
+    Each cell sits at its centre and weighs the check-ins counted from it over the
     months still kept. Raises ``NoCheckInOriginsError`` when there are none.
     """
     counts = count_checkin_origins(county, since=expiry_month())

@@ -10,7 +10,6 @@ the visit. Counts expire after ``CHECKIN_ORIGIN_RETENTION_MONTHS``.
 
 import datetime as dt
 import enum
-import logging
 from dataclasses import dataclass
 from functools import partial
 
@@ -27,8 +26,6 @@ from warmbee.stations.models import Station
 from warmbee.visits.models import CheckInOriginCount
 from warmbee.workers.choices import NoticeKind
 from warmbee.workers.selectors import has_consent
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

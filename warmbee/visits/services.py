@@ -90,8 +90,8 @@ def check_in(
     Refuses a check-in at a station closed at ``visited_at``. Anonymous visitors pass
     ``visitor=None`` and are counted all the same; a signed-in worker's visit goes on
     their file, while staff scanning a poster are counted anonymously. An ``origin``
-    the phone sent is noted for planning when the worker consents to it
-    (``origins.record_origin``), once, with the visit.
+    the phone sent is counted for planning when the worker consents to it
+    (``origins.record_origin``): once, after the new visit commits.
     """
     now = now or timezone.now()
     existing = _existing(client_id, station)

@@ -13,7 +13,6 @@ from tests.test_permissions import (
     ANONYMOUS,
     COUNTY_ADMIN,
     DOCTOR,
-    DONE,
     HANDLER,
     LOGIN,
     OTHER_COUNTY_ADMIN,
@@ -149,36 +148,3 @@ def test_the_reason_prompt_refuses_an_empty_reason(world, profile, reason):
     assert response.status_code == 400
     assert profile.user.phone not in response.content.decode()
     assert not AuditEntry.objects.filter(action=AuditAction.READ_SENSITIVE).exists()
-
-
-NEW_NUMBER = "13911112222"
-# Who may give a file a new number at a station: those serving at a desk who may open
-# the file. Everyone else is refused, or sent back to a file they cannot open.
-CHANGE_NUMBER_MATRIX = {
-    ANONYMOUS: (LOGIN, False),
-    WORKER: (403, False),
-    STATION_STAFF: (DONE, True),
-    OTHER_STATION_STAFF: (DONE, False),  # the file is "not found" for them
-    DOCTOR: (403, False),
-    HANDLER: (403, False),
-    COUNTY_ADMIN: (DONE, True),
-    OTHER_COUNTY_ADMIN: (DONE, False),
-    PROVINCE_ADMIN: (DONE, True),
-    SUPERUSER: (DONE, True),
-}
-
-
-@pytest.mark.parametrize(("role", "expected"), CHANGE_NUMBER_MATRIX.items())
-def test_changing_a_number_at_a_station_follows_the_scoping_rules(
-    world, profile, role, expected, settings
-):
-    settings.SMS_BACKEND = "warmbee.accounts.sms.LocmemSmsBackend"
-    outcome, changes = expected
-    url = reverse("workers:change_number_at_station", args=[profile.pk])
-    done_url = reverse("workers:file_detail", args=[profile.pk])
-
-    response = _client_as(world, role).post(url, {"phone": NEW_NUMBER})
-
-    _assert_outcome(response, outcome, url, done_url)
-    profile.user.refresh_from_db()
-    assert (profile.user.phone == NEW_NUMBER) is changes

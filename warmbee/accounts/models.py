@@ -16,7 +16,6 @@ from django.contrib.auth.models import (
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from warmbee.core.crypto import EncryptedTextField, keyed_hash
@@ -150,17 +149,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         if update_fields is not None and "phone" in update_fields:
             kwargs["update_fields"] = {*update_fields, "phone_hash"}
         super().save(*args, **kwargs)
-
-    def _get_session_auth_hash(self, secret: str | None = None) -> str:
-        """Bind sessions to the number as well as the password: a new number (after a
-        lost phone, say) ends every session of the account, as a new password does."""
-        key_salt = "warmbee.accounts.User.get_session_auth_hash"
-        return salted_hmac(
-            key_salt,
-            f"{self.password}:{self.phone_hash}",
-            secret=secret,
-            algorithm="sha256",
-        ).hexdigest()
 
     @property
     def masked_phone(self) -> str:

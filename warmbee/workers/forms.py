@@ -38,6 +38,21 @@ class CodeForm(forms.Form):
     )
 
 
+class NumberChangeCodesForm(forms.Form):
+    """The two codes a change of number needs: one from each number."""
+
+    new_code = forms.CharField(
+        label=_("Code sent to the new number"),
+        max_length=12,
+        widget=forms.TextInput(attrs={**NUMERIC, "autofocus": True}),
+    )
+    current_code = forms.CharField(
+        label=_("Code sent to your current number"),
+        max_length=12,
+        widget=forms.TextInput(attrs=NUMERIC),
+    )
+
+
 class WorkerDetailsForm(forms.Form):
     """What a worker tells about themselves: registering, or correcting it later."""
 

@@ -1,12 +1,15 @@
-"""Changing a worker's mobile number, on their own phone or at a station.
+"""Changing a worker's mobile number on their own phone.
 
-On their phone, a signed-in worker types the new number and the code texted to it: the
-new number is confirmed at once. At a station (the old phone is lost, so the worker
-cannot log in), staff who may open the file type the new number; it stays unconfirmed,
-so nobody can log in with it, until the worker tells staff the code texted to it
-(``walk_ins.confirm_phone``). Either way the change is audited, every other session of
-the account ends (``User.get_session_auth_hash`` covers the number), and the old number
-is told by text message, so a change the worker did not make does not go unnoticed.
+The signed-in worker types the new number; a code goes to it and another to the current
+number, and both must be typed back. So a phone left logged in (a borrowed phone, a
+shared tablet) is not enough to move the account, and the new number is proven. The
+change is audited, the old number's codes and failed log-ins are erased, every other
+session ends, and the old number is told by text message.
+
+There is deliberately no way for staff to set a number: whoever types it could confirm
+a number of their own and take the account. A worker whose old number is gone gets a
+replacement SIM for it from the carrier, or registers the new number and asks the
+county to merge the two files (``merging``).
 """
 
 import datetime as dt
@@ -28,24 +31,21 @@ from warmbee.accounts.sms import get_sms_backend
 from warmbee.core.audit import record_audit
 from warmbee.core.clients import client_address
 from warmbee.core.models import AuditAction
-from warmbee.regions.models import Region
-from warmbee.stations import errors as station_errors
-from warmbee.stations.permissions import serves_at_a_station
-from warmbee.workers import errors, permissions
+from warmbee.workers import errors
 from warmbee.workers.choices import CodePurpose
-from warmbee.workers.models import WorkerProfile
+from warmbee.workers.rights import erase_number_traces
 
 logger = logging.getLogger(__name__)
 
 
-def check_new_number(user: User, raw: str, request: HttpRequest | None) -> str:
+def check_new_number(worker: User, raw: str, request: HttpRequest | None) -> str:
     """Return the normalised new number, or raise why it cannot be the account's.
 
     Saying whether a number is registered is rate-limited per address, as on the
     registration page.
     """
     phone = check_mainland_mobile(raw)
-    if phone == user.phone:
+    if phone == worker.phone:
         raise errors.SameNumberError()
     check_lookup_rate(client_address(request))
     if User.objects.find_by_phone(phone) is not None:
@@ -53,13 +53,19 @@ def check_new_number(user: User, raw: str, request: HttpRequest | None) -> str:
     return phone
 
 
-def send_new_number_code(
+def send_number_change_codes(
     *, worker: User, new_phone: str, request: HttpRequest | None = None
 ) -> str:
-    """Text a code to the number the signed-in worker wants; return it normalised."""
+    """Text a code to the new number and one to the current number; return the new one.
+
+    The new number's code goes first: a refusal there (no such phone, too many codes)
+    sends nothing to the current number.
+    """
     phone = check_new_number(worker, new_phone, request)
+    address = client_address(request)
+    send_one_time_code(phone=phone, purpose=CodePurpose.NEW_NUMBER, ip_address=address)
     send_one_time_code(
-        phone=phone, purpose=CodePurpose.NEW_NUMBER, ip_address=client_address(request)
+        phone=worker.phone, purpose=CodePurpose.NEW_NUMBER, ip_address=address
     )
     return phone
 
@@ -68,82 +74,48 @@ def change_own_number(
     *,
     worker: User,
     new_phone: str,
-    code: str,
+    new_code: str,
+    current_code: str,
     request: HttpRequest | None = None,
     now: dt.datetime | None = None,
 ) -> User:
-    """Switch the worker to ``new_phone`` once the code texted to it is typed back.
+    """Switch the worker to ``new_phone`` once both codes are typed back.
 
-    The code is checked outside the transaction, so a wrong try is counted.
+    The codes are checked outside the transaction, so wrong tries are counted.
     """
     now = now or timezone.now()
     phone = check_new_number(worker, new_phone, request)
     verify_one_time_code(
-        phone=phone, code=code, purpose=CodePurpose.NEW_NUMBER, now=now
+        phone=worker.phone, code=current_code, purpose=CodePurpose.NEW_NUMBER, now=now
     )
-    return _switch_number(
-        user=worker, phone=phone, confirmed_at=now, actor=worker, request=request
+    verify_one_time_code(
+        phone=phone, code=new_code, purpose=CodePurpose.NEW_NUMBER, now=now
     )
-
-
-def change_number_at_station(
-    *,
-    staff: User,
-    profile_id: int,
-    new_phone: str,
-    request: HttpRequest | None = None,
-) -> WorkerProfile:
-    """Give the file a new, unconfirmed number, typed by station staff with the worker.
-
-    Only staff serving at a station who may open the file; the worker then confirms the
-    number with a code at the station, as after a registration on a signature.
-    """
-    if not serves_at_a_station(staff):
-        raise station_errors.NotStationStaffError()
-    profile = permissions.list_visible_profiles(staff).filter(pk=profile_id).first()
-    if profile is None:
-        raise errors.WorkerFileNotFoundError()
-    phone = check_new_number(profile.user, new_phone, request)
-    _switch_number(
-        user=profile.user,
-        phone=phone,
-        confirmed_at=None,
-        actor=staff,
-        request=request,
-        county=permissions.audit_county(staff),
-    )
-    return profile
-
-
-def _switch_number(
-    *,
-    user: User,
-    phone: str,
-    confirmed_at: dt.datetime | None,
-    actor: User,
-    request: HttpRequest | None,
-    county: Region | None = None,
-) -> User:
-    old_phone = user.phone
+    old_phone, old_hash = worker.phone, worker.phone_hash
     try:
         with transaction.atomic():
-            user.phone = phone
-            user.phone_confirmed_at = confirmed_at
-            user.save(update_fields=["phone", "phone_confirmed_at"])
+            worker.phone = phone
+            worker.phone_confirmed_at = now
+            # A new random unusable password ends every session of the account, even if
+            # the number later changes back; a usable password (staff, demo accounts)
+            # is left alone.
+            if not worker.has_usable_password():
+                worker.set_unusable_password()
+            worker.save(update_fields=["phone", "phone_confirmed_at", "password"])
             record_audit(
-                actor=actor,
+                actor=worker,
                 action=AuditAction.UPDATE,
-                target=user,
+                target=worker,
                 fields=["phone", "phone_confirmed_at"],
                 request=request,
-                county=county,
             )
+            erase_number_traces(old_hash)
     except IntegrityError as error:
         # Another account took the number meanwhile (the lookup hash is unique).
-        user.phone = old_phone
+        worker.refresh_from_db()
         raise errors.PhoneAlreadyRegisteredError() from error
     _tell_old_number(old_phone, phone)
-    return user
+    return worker
 
 
 def _tell_old_number(old_phone: str, new_phone: str) -> None:

@@ -242,6 +242,16 @@ def export_my_data(
     return build_export_document(profile)
 
 
+def erase_number_traces(phone_hash: str) -> None:
+    """Erase what is kept under a number's keyed hash: codes and failed log-ins.
+
+    For a deleted account, and for the number an account moved away from.
+    """
+    OneTimeCode.objects.filter(phone_hash=phone_hash).delete()
+    for log in (AccessAttempt, AccessFailureLog, AccessLog):
+        log.objects.filter(username=phone_hash[:32]).delete()
+
+
 @transaction.atomic
 def anonymise_worker(
     *,
@@ -265,10 +275,7 @@ def anonymise_worker(
     Consent.objects.filter(worker=user, withdrawn_at__isnull=True).update(
         withdrawn_at=Greatest(Value(now), F("granted_at"))
     )
-    # Codes and failed log-ins are kept under the number's keyed hash: erase them too.
-    OneTimeCode.objects.filter(phone_hash=user.phone_hash).delete()
-    for log in (AccessAttempt, AccessFailureLog, AccessLog):
-        log.objects.filter(username=user.phone_hash[:32]).delete()
+    erase_number_traces(user.phone_hash)
     Consent.objects.filter(worker=user).exclude(signature_png="").update(
         signature_png=""
     )

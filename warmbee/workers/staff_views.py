@@ -98,7 +98,7 @@ def file_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
     return render(request, "workers/staff_file.html", context, status=status)
 
 
-def station_manager(request: HttpRequest) -> User:
+def _station_manager(request: HttpRequest) -> User:
     user = request.user
     if not isinstance(user, User) or not serves_at_a_station(user):
         raise PermissionDenied
@@ -108,7 +108,7 @@ def station_manager(request: HttpRequest) -> User:
 @login_required
 def walk_in(request: HttpRequest) -> HttpResponse:
     """Step 1: the worker's number, and how they confirm consent."""
-    staff = station_manager(request)
+    staff = _station_manager(request)
     form = WalkInStartForm(request.POST or None)
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
@@ -168,7 +168,7 @@ def _walk_in_context(form: WalkInForm, phone: str, method: str) -> dict[str, obj
 @login_required
 def walk_in_details(request: HttpRequest) -> HttpResponse:
     """Step 2: the paper form's fields, the notice, and the code or the signature."""
-    staff = station_manager(request)
+    staff = _station_manager(request)
     pending = _pending_walk_in(request)
     if pending is None:
         return redirect("workers:walk_in")
@@ -225,7 +225,7 @@ def duplicates(request: HttpRequest) -> HttpResponse:
 @require_POST
 def confirm_phone(request: HttpRequest, profile_id: int) -> HttpResponse:
     """Send a code to a signature walk-in's number, or check the code the worker tells."""
-    staff = station_manager(request)
+    staff = _station_manager(request)
     form = CodeForm(request.POST)
     try:
         if request.POST.get("action") == "send":

@@ -37,11 +37,6 @@ urlpatterns = [
         staff_views.confirm_phone,
         name="confirm_phone",
     ),
-    path(
-        "staff/files/<int:profile_id>/change-number/",
-        number_views.change_number_at_station,
-        name="change_number_at_station",
-    ),
     path("staff/duplicates/", staff_views.duplicates, name="duplicates"),
     path("staff/walk-in/", staff_views.walk_in, name="walk_in"),
     path(

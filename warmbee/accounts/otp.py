@@ -83,6 +83,15 @@ def _check_rate_limits(
             raise errors.TooManyCodesFromAddressError()
 
 
+def check_code_limits(
+    phone: str, *, ip_address: str | None, now: dt.datetime | None = None
+) -> None:
+    """Raise the error ``send_one_time_code`` would give for ``phone`` now, sending
+    nothing: for a step that texts two numbers and must not text one alone."""
+    phone = check_mainland_mobile(phone)
+    _check_rate_limits(phone_lookup_hash(phone), ip_address, now or timezone.now())
+
+
 @transaction.atomic
 def _create_code(
     *, phone_hash: str, purpose: CodePurpose, ip_address: str | None, now: dt.datetime

@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 
 from warmbee.accounts.models import User, mask_phone
 from warmbee.accounts.otp import (
+    check_code_limits,
     check_lookup_rate,
     check_mainland_mobile,
     send_one_time_code,
@@ -58,11 +59,13 @@ def send_number_change_codes(
 ) -> str:
     """Text a code to the new number and one to the current number; return the new one.
 
-    The new number's code goes first: a refusal there (no such phone, too many codes)
-    sends nothing to the current number.
+    Both numbers' limits are checked before either is texted, so a refusal (a code
+    sent less than a minute ago, say right after logging in) texts neither.
     """
     phone = check_new_number(worker, new_phone, request)
     address = client_address(request)
+    for number in (phone, worker.phone):
+        check_code_limits(number, ip_address=address)
     send_one_time_code(phone=phone, purpose=CodePurpose.NEW_NUMBER, ip_address=address)
     send_one_time_code(
         phone=worker.phone, purpose=CodePurpose.NEW_NUMBER, ip_address=address

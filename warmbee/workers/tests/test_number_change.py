@@ -6,7 +6,9 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from warmbee.accounts.models import User
+from warmbee.accounts.otp import send_one_time_code
 from warmbee.core.models import AuditAction, AuditEntry
+from warmbee.workers.choices import CodePurpose
 from warmbee.workers.models import OneTimeCode
 from warmbee.workers.tests.factories import last_code, make_worker
 
@@ -141,6 +143,17 @@ def test_a_number_that_cannot_be_the_accounts_is_refused(
     assert message in response.content.decode()
     assert outbox == []
     assert _reload(worker).phone == OLD
+
+
+def test_right_after_logging_in_neither_number_is_texted_yet(phone, worker, outbox):
+    send_one_time_code(phone=OLD, purpose=CodePurpose.LOGIN, ip_address=None)
+    outbox.clear()  # the log-in code of a moment ago
+
+    response = _send(phone)
+
+    assert response.status_code == 429
+    assert "less than a minute ago" in response.content.decode()
+    assert outbox == []  # not even the new number: it would be a code wasted
 
 
 def test_codes_without_a_new_number_ask_for_the_number_first(phone, worker):

@@ -108,7 +108,7 @@ def test_county_admin_plans_on_where_workers_came_from(
 
     page.locator("#id_mode").select_option("walk")
     page.locator("#id_new_sites").fill("2")
-    page.get_by_label("劳动者签到前从哪里来（经本人同意）").check()
+    page.get_by_label(re.compile("^劳动者签到前从哪里来（经本人同意）")).check()
     page.get_by_test_id("start-plan").click()
     expect(page.get_by_test_id("run-progress")).to_be_visible()
     run_queued_tasks(monkeypatch)

@@ -128,6 +128,11 @@ def checkin_origin_demand(county: Region) -> LayerDemand:
     )
 
 
+def count_recent_checkin_origins(county: Region) -> int:
+    """Return how many check-ins the origins layer of ``county`` holds now."""
+    return sum(count_checkin_origins(county, since=expiry_month()).values())
+
+
 def places_demand(layer: DemandLayer) -> LayerDemand:
     """Return an imported layer's places as points (unit: places, weighted)."""
     columns = layer.points

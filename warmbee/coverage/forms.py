@@ -3,12 +3,17 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from warmbee.coverage.demand_layers import PLACES, UNAVAILABLE_LAYERS
+from warmbee.coverage.demand_layers import (
+    CHECKIN_ORIGINS,
+    PLACES,
+    UNAVAILABLE_LAYERS,
+)
 from warmbee.coverage.models import DemandLayer
 from warmbee.coverage.services import DEFAULT_PARAMETERS, MAX_MINUTES, MAX_NEW_SITES
 
@@ -23,6 +28,17 @@ class DemandLayerChoiceField(forms.ModelChoiceField[DemandLayer]):
                 "when": date_format(localtime(obj.uploaded_at), "Y-m-d"),
             }
         )
+
+
+DEMAND_LAYER_CHOICES = [
+    ("uniform", _("Spread evenly over the roads (or the area)")),
+    ("workers", _("Registered workers' usual work areas")),
+    (
+        CHECKIN_ORIGINS,
+        _("Where workers came from when they checked in (with their consent)"),
+    ),
+    (PLACES, _("Imported places (CSV)")),
+]
 
 
 class CoverageRunForm(forms.Form):
@@ -54,15 +70,7 @@ class CoverageRunForm(forms.Form):
     )
     demand_layer = forms.ChoiceField(
         label=_("Demand"),
-        choices=[
-            ("uniform", _("Spread evenly over the roads (or the area)")),
-            ("workers", _("Registered workers' usual work areas")),
-            (
-                "checkin_origins",
-                _("Where workers came from when they checked in (with their consent)"),
-            ),
-            (PLACES, _("Imported places (CSV)")),
-        ],
+        choices=DEMAND_LAYER_CHOICES,
         initial=DEFAULT_PARAMETERS["demand_layer"],
         widget=forms.RadioSelect,
         required=False,  # not chosen: uniform, as before layers existed
@@ -75,12 +83,40 @@ class CoverageRunForm(forms.Form):
         help_text=_("Used when the demand is imported places."),
     )
 
-    def __init__(self, *args: Any, layers: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        layers: Any = None,
+        checkin_origins: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``layers``: the county's imported places; ``checkin_origins``: how many
+        check-ins the origins layer holds now, said next to its choice."""
         super().__init__(*args, **kwargs)
         if layers is not None:
             field = self.fields["demand_layer_id"]
             assert isinstance(field, DemandLayerChoiceField)  # noqa: S101  # declared above
             field.queryset = layers
+        if checkin_origins is not None:
+            self._say_checkin_origins(checkin_origins)
+
+    def _say_checkin_origins(self, check_ins: int) -> None:
+        field = self.fields["demand_layer"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101  # declared above
+        field.choices = [
+            (
+                value,
+                _("%(layer)s: %(count)s check-ins in the last %(months)s months")
+                % {
+                    "layer": label,
+                    "count": check_ins,
+                    "months": settings.CHECKIN_ORIGIN_RETENTION_MONTHS,
+                }
+                if value == CHECKIN_ORIGINS
+                else label,
+            )
+            for value, label in DEMAND_LAYER_CHOICES
+        ]
 
     @property
     def unavailable_layers(self) -> tuple[Any, ...]:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from warmbee.accounts.models import User
 from warmbee.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from warmbee.coverage.demand_layers import count_recent_checkin_origins
 from warmbee.coverage.errors import InvalidPlacesFileError
 from warmbee.coverage.exports import (
     PlanFigures,
@@ -76,7 +77,11 @@ def planner(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     code = request.POST.get("county") or request.GET.get("county")
     county = get_plannable_county(user, code)
-    form = CoverageRunForm(request.POST or None, layers=list_demand_layers(county))
+    form = CoverageRunForm(
+        request.POST or None,
+        layers=list_demand_layers(county),
+        checkin_origins=count_recent_checkin_origins(county),
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():

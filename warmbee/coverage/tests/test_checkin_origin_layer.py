@@ -118,3 +118,18 @@ def test_a_plan_on_check_in_origins_without_any_fails_clearly(yangqu):
     assert message.startswith(
         "No check-in origins have been noted in the county in the last 12 months"
     )
+
+
+def test_the_planner_says_how_many_check_ins_the_layer_holds(client, yangqu):
+    StationFactory(lat_deg=38.06, lon_deg=112.68)
+    note(yangqu, AT_STATION, count=3)
+    note(yangqu, FAR_NORTH, count=2)
+    note(yangqu, FAR_NORTH, month=dt.date(2020, 1, 1))  # expired: not counted
+    client.force_login(make_user(Role.COUNTY_ADMIN, region=yangqu))
+
+    page = client.get("/en/coverage/?county=140122").content.decode()
+
+    assert (
+        "Where workers came from when they checked in (with their consent): "
+        "5 check-ins in the last 12 months"
+    ) in page

@@ -341,7 +341,7 @@ def test_recent_plans_are_listed_without_a_query_per_plan(
 ):
     client = client_as(world, COUNTY_ADMIN)
     client.get("/en/coverage/")  # warm the session and caches
-    with django_assert_num_queries(9) as few:
+    with django_assert_num_queries(10) as few:
         first = client.get("/en/coverage/")
     for _ in range(4):
         CoverageRun.objects.create(

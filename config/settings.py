@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "warmbee.visits",
     "warmbee.workers",
     "warmbee.coverage",
+    "warmbee.reports",
     "warmbee.devtools",
 ]
 
@@ -252,6 +253,14 @@ CHECKIN_ORIGIN_MAX_DISTANCE_KM = (
 )
 CHECKIN_ORIGIN_RETENTION_MONTHS = 12
 CHECKIN_ORIGIN_MIN_INTERVAL_MIN = 30  # at most one origin per worker this often
+
+# Hazard and public-opinion reports.
+REPORT_MAX_STATION_DISTANCE_KM = (
+    20  # farther from every station: no county here takes it
+)
+REPORT_LIMIT_PER_HOUR = env_int("REPORT_LIMIT_PER_HOUR", 5)  # per reporter
+REPORT_FEEDBACK_DAYS = 14  # the reporter may say "not satisfied" this long after
+REPORT_LAYER_MONTHS = 12  # the planner's hazard layer reads reports this recent
 
 # Worker files with no activity (log-in, visit, consent change) for this long are
 # anonymised by `manage.py purge_inactive_workers --apply` (dry run without --apply).

@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("workers/", include("warmbee.workers.urls")),
     path("staff/", include("warmbee.stations.staff_urls")),
     path("coverage/", include("warmbee.coverage.urls")),
+    path("reports/", include("warmbee.reports.urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     prefix_default_language=False,

@@ -1,25 +1,29 @@
 """Demand layers as weighted points for a coverage run.
 
-Workers' usual work areas, where workers came from when they checked in, and imported
-places. Reads only (the workers app gives counts per community and the visits app counts
-per cell, never people); the run's service turns the answer into
-``planning.DemandPoints``. Hazard report locations are not a layer yet: there are no
-hazard reports to read (see ``UNAVAILABLE_LAYERS``).
+Workers' usual work areas, where workers came from when they checked in, where hazards
+were reported, and imported places. Reads only (the workers app gives counts per
+community, the visits app counts per cell, the reports app positions without
+reporters); the run's service turns the answer into ``planning.DemandPoints``.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 import h3
 import numpy as np
 from django.conf import settings
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
 
-from warmbee.coverage.errors import NoCheckInOriginsError, NoPlacedWorkersError
+from warmbee.coverage.errors import (
+    NoCheckInOriginsError,
+    NoHazardReportsError,
+    NoPlacedWorkersError,
+)
 from warmbee.coverage.models import DemandLayer
 from warmbee.coverage.planning import DemandPoints
 from warmbee.coverage.selectors import community_positions
 from warmbee.regions.models import Region
+from warmbee.reports.selectors import list_hazard_positions
 from warmbee.visits.origins import expiry_month
 from warmbee.visits.selectors import count_checkin_origins
 from warmbee.workers.selectors import count_workers_by_work_community
@@ -27,24 +31,9 @@ from warmbee.workers.selectors import count_workers_by_work_community
 UNIFORM = "uniform"
 WORKERS = "workers"
 CHECKIN_ORIGINS = "checkin_origins"
+HAZARD_REPORTS = "hazard_reports"
 PLACES = "places"
-DEMAND_LAYERS = (UNIFORM, WORKERS, CHECKIN_ORIGINS, PLACES)
-
-
-@dataclass(frozen=True)
-class UnavailableLayer:
-    code: str
-    label: Promise
-    reason: Promise
-
-
-UNAVAILABLE_LAYERS = (
-    UnavailableLayer(
-        "hazard_reports",
-        _("Hazard report locations"),
-        _("Not available yet: hazard reports are not part of Warm Bee yet."),
-    ),
-)
+DEMAND_LAYERS = (UNIFORM, WORKERS, CHECKIN_ORIGINS, HAZARD_REPORTS, PLACES)
 
 
 @dataclass(frozen=True)
@@ -131,6 +120,36 @@ def checkin_origin_demand(county: Region) -> LayerDemand:
 def count_recent_checkin_origins(county: Region) -> int:
     """Return how many check-ins the origins layer of ``county`` holds now."""
     return sum(count_checkin_origins(county, since=expiry_month()).values())
+
+
+def _hazard_reports_since() -> dt.datetime:
+    months = settings.REPORT_LAYER_MONTHS
+    return timezone.now() - dt.timedelta(days=round(months * 365.25 / 12))
+
+
+def hazard_report_demand(county: Region) -> LayerDemand:
+    """Return where hazards were reported recently: one point per report, weight 1.
+
+    Public-opinion reports are not places of demand and are left out. Raises
+    ``NoHazardReportsError`` when there are none.
+    """
+    positions = list_hazard_positions(county, since=_hazard_reports_since())
+    if not positions:
+        raise NoHazardReportsError(months=settings.REPORT_LAYER_MONTHS)
+    array = np.asarray(positions, dtype=np.float64)
+    return LayerDemand(
+        points=DemandPoints(
+            lat_deg=array[:, 0],
+            lon_deg=array[:, 1],
+            weight=np.ones(len(positions), dtype=np.float64),
+            unit="reports",
+        )
+    )
+
+
+def count_recent_hazard_reports(county: Region) -> int:
+    """Return how many hazard reports the layer of ``county`` holds now."""
+    return len(list_hazard_positions(county, since=_hazard_reports_since()))
 
 
 def places_demand(layer: DemandLayer) -> LayerDemand:

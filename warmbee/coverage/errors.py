@@ -167,6 +167,14 @@ class NoCheckInOriginsError(CoverageError):
     )
 
 
+class NoHazardReportsError(CoverageError):
+    code = "no_hazard_reports"
+    message = _(
+        "No safety hazards have been reported in the county in the last %(months)s "
+        "months."
+    )
+
+
 class InvalidPlacesFileError(CoverageError):
     """A places CSV that cannot be imported; ``problems`` lists each, translated."""
 
@@ -265,6 +273,7 @@ _STORED_ERRORS: tuple[type[DomainError], ...] = (
     NoDemandLayerChosenError,
     NoPlacedWorkersError,
     NoCheckInOriginsError,
+    NoHazardReportsError,
     NetworkUploadTooLargeError,
     NotAnExtractError,
     NetworkImportInProgressError,

@@ -9,11 +9,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from warmbee.coverage.demand_layers import (
-    CHECKIN_ORIGINS,
-    PLACES,
-    UNAVAILABLE_LAYERS,
-)
+from warmbee.coverage.demand_layers import CHECKIN_ORIGINS, HAZARD_REPORTS, PLACES
 from warmbee.coverage.models import DemandLayer
 from warmbee.coverage.services import DEFAULT_PARAMETERS, MAX_MINUTES, MAX_NEW_SITES
 
@@ -37,6 +33,7 @@ DEMAND_LAYER_CHOICES = [
         CHECKIN_ORIGINS,
         _("Where workers came from when they checked in (with their consent)"),
     ),
+    (HAZARD_REPORTS, _("Where safety hazards were reported")),
     (PLACES, _("Imported places (CSV)")),
 ]
 
@@ -88,40 +85,42 @@ class CoverageRunForm(forms.Form):
         *args: Any,
         layers: Any = None,
         checkin_origins: int | None = None,
+        hazard_reports: int | None = None,
         **kwargs: Any,
     ) -> None:
-        """``layers``: the county's imported places; ``checkin_origins``: how many
-        check-ins the origins layer holds now, said next to its choice."""
+        """``layers``: the county's imported places; ``checkin_origins`` and
+        ``hazard_reports``: how much those layers hold now, said next to their choice."""
         super().__init__(*args, **kwargs)
         if layers is not None:
             field = self.fields["demand_layer_id"]
             assert isinstance(field, DemandLayerChoiceField)  # noqa: S101  # declared above
             field.queryset = layers
+        sizes = {}
         if checkin_origins is not None:
-            self._say_checkin_origins(checkin_origins)
+            sizes[CHECKIN_ORIGINS] = _(
+                "%(count)s check-ins in the last %(months)s months"
+            ) % {
+                "count": checkin_origins,
+                "months": settings.CHECKIN_ORIGIN_RETENTION_MONTHS,
+            }
+        if hazard_reports is not None:
+            sizes[HAZARD_REPORTS] = _(
+                "%(count)s reports in the last %(months)s months"
+            ) % {"count": hazard_reports, "months": settings.REPORT_LAYER_MONTHS}
+        self._say_layer_sizes(sizes)
 
-    def _say_checkin_origins(self, check_ins: int) -> None:
+    def _say_layer_sizes(self, sizes: dict[str, str]) -> None:
         field = self.fields["demand_layer"]
         assert isinstance(field, forms.ChoiceField)  # noqa: S101  # declared above
         field.choices = [
             (
                 value,
-                _("%(layer)s: %(count)s check-ins in the last %(months)s months")
-                % {
-                    "layer": label,
-                    "count": check_ins,
-                    "months": settings.CHECKIN_ORIGIN_RETENTION_MONTHS,
-                }
-                if value == CHECKIN_ORIGINS
+                _("%(layer)s: %(size)s") % {"layer": label, "size": sizes[value]}
+                if value in sizes
                 else label,
             )
             for value, label in DEMAND_LAYER_CHOICES
         ]
-
-    @property
-    def unavailable_layers(self) -> tuple[Any, ...]:
-        """Demand layers the issue names that cannot be offered yet, with the reason."""
-        return UNAVAILABLE_LAYERS
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

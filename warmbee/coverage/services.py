@@ -21,10 +21,12 @@ from warmbee.core.models import AuditAction
 from warmbee.coverage.demand_layers import (
     CHECKIN_ORIGINS,
     DEMAND_LAYERS,
+    HAZARD_REPORTS,
     PLACES,
     WORKERS,
     LayerDemand,
     checkin_origin_demand,
+    hazard_report_demand,
     places_demand,
     worker_demand,
 )
@@ -114,7 +116,7 @@ def check_coverage_parameters(
 
     Keys: ``mode`` (walk, ebike), ``minutes`` (1-60), ``new_sites`` (0-50, how many
     sites to recommend), ``candidate_source`` (cells, demand_points) and
-    ``demand_layer`` (uniform, workers, checkin_origins, places) with ``demand_layer_id`` (the
+    ``demand_layer`` (uniform, workers, checkin_origins, hazard_reports, places) with ``demand_layer_id`` (the
     imported places' id, for places only; that it is the county's is checked by
     ``start_coverage_run``). A what-if adds ``scenario`` (checked against the
     ``county``'s stations by ``scenarios.check_scenario``) and ``based_on_run_id``
@@ -322,6 +324,8 @@ def _layer_demand(run: CoverageRun) -> LayerDemand | None:
         return worker_demand(run.county)
     if layer == CHECKIN_ORIGINS:
         return checkin_origin_demand(run.county)
+    if layer == HAZARD_REPORTS:
+        return hazard_report_demand(run.county)
     if layer == PLACES and run.demand_layer is not None:
         return places_demand(run.demand_layer)
     return None

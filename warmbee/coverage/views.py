@@ -24,7 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from warmbee.accounts.models import User
 from warmbee.core.errors import DomainError, NotFoundError, PermissionDeniedError
-from warmbee.coverage.demand_layers import count_recent_checkin_origins
+from warmbee.coverage.demand_layers import (
+    count_recent_checkin_origins,
+    count_recent_hazard_reports,
+)
 from warmbee.coverage.errors import InvalidPlacesFileError
 from warmbee.coverage.exports import (
     PlanFigures,
@@ -81,6 +84,7 @@ def planner(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         layers=list_demand_layers(county),
         checkin_origins=count_recent_checkin_origins(county),
+        hazard_reports=count_recent_hazard_reports(county),
     )
     status = 200
     if request.method == "POST":

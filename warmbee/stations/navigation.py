@@ -18,10 +18,15 @@ class NavigationLink:
 
 
 def navigation_links(station: Station) -> list[NavigationLink]:
+    return navigation_links_to(station.lat_deg, station.lon_deg, station.name)
+
+
+def navigation_links_to(
+    lat_deg: float, lon_deg: float, name: str
+) -> list[NavigationLink]:
     """Return Amap (GCJ-02), Baidu (BD-09), Tencent (GCJ-02) and plain geo: (WGS-84) links."""
-    gcj = geo.wgs84_to_gcj02(station.lat_deg, station.lon_deg)
-    bd = geo.wgs84_to_bd09(station.lat_deg, station.lon_deg)
-    name = station.name
+    gcj = geo.wgs84_to_gcj02(lat_deg, lon_deg)
+    bd = geo.wgs84_to_bd09(lat_deg, lon_deg)
     amap = "https://uri.amap.com/navigation?" + urlencode(
         {
             "to": f"{gcj.lon_deg:.6f},{gcj.lat_deg:.6f},{name}",
@@ -48,8 +53,8 @@ def navigation_links(station: Station) -> list[NavigationLink]:
             "referer": "warmbee",
         }
     )
-    geo_link = f"geo:{station.lat_deg:.6f},{station.lon_deg:.6f}?" + urlencode(
-        {"q": f"{station.lat_deg:.6f},{station.lon_deg:.6f}({name})"}
+    geo_link = f"geo:{lat_deg:.6f},{lon_deg:.6f}?" + urlencode(
+        {"q": f"{lat_deg:.6f},{lon_deg:.6f}({name})"}
     )
     return [
         NavigationLink("amap", _("Amap"), amap),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from warmbee.accounts.models import User
 from warmbee.core.audit import actor_county, record_audit
 from warmbee.core.models import AuditAction
+from warmbee.reports.services import move_reports
 from warmbee.visits.models import Visit
 from warmbee.workers import errors, permissions
 from warmbee.workers.access import check_reason
@@ -95,6 +96,12 @@ def _move_visits(pair: MergePair) -> int:
     )
 
 
+def _move_reports(pair: MergePair) -> int:
+    return move_reports(
+        from_user_id=pair.duplicate.user_id, to_user_id=pair.keep.user_id
+    )
+
+
 def _close_overlapping_consents(pair: MergePair) -> int:
     """Close the duplicate's standing consents to notices the kept file consents to.
 
@@ -136,6 +143,7 @@ def _move_merged_files(pair: MergePair) -> int:
 # this order inside the merge's transaction and report how many rows they moved.
 MOVERS: list[tuple[str, Mover]] = [
     ("visits", _move_visits),
+    ("reports", _move_reports),
     ("consents_closed_by_merge", _close_overlapping_consents),
     ("consents", _move_consents),
     ("merged_files", _move_merged_files),

@@ -23,6 +23,9 @@ from warmbee.accounts.models import User
 from warmbee.core.audit import record_audit
 from warmbee.core.models import AuditAction, AuditEntry
 from warmbee.regions.models import Region, RegionLevel
+from warmbee.reports.models import Report
+from warmbee.reports.selectors import list_my_reports
+from warmbee.reports.services import detach_reports
 from warmbee.visits.models import Visit
 from warmbee.visits.selectors import list_worker_visits
 from warmbee.workers import errors
@@ -151,6 +154,24 @@ def _export_visits(worker: User) -> list[dict[str, Any]]:
     ]
 
 
+def _export_reports(worker: User) -> list[dict[str, Any]]:
+    return [
+        {
+            "reference": report.reference,
+            "category": report.category,
+            "description": report.description,
+            "place_note": report.place_note,
+            "lat_deg": report.lat_deg,
+            "lon_deg": report.lon_deg,
+            "sent_at": _when(report.created_at),
+            "status": report.status,
+            "department": report.department.name if report.department else None,
+            "photos": report.photos.count(),
+        }
+        for report in list_my_reports(worker)
+    ]
+
+
 def _export_access_log(profile: WorkerProfile) -> list[dict[str, Any]]:
     return [
         {
@@ -194,6 +215,7 @@ def build_export_document(profile: WorkerProfile) -> dict[str, Any]:
         },
         "consents": _export_consents(worker),
         "visits": _export_visits(worker),
+        "reports": _export_reports(worker),
         "access_log": _export_access_log(profile),
     }
 
@@ -205,6 +227,7 @@ class MyData:
     profile: WorkerProfile
     consents: QuerySet[Consent]
     visits: QuerySet[Visit]
+    reports: QuerySet[Report]
     access_log: QuerySet[AuditEntry]
 
 
@@ -226,6 +249,7 @@ def open_my_data(*, worker: User, request: HttpRequest | None = None) -> MyData:
         profile=profile,
         consents=list_consents(worker),
         visits=list_worker_visits(worker.pk),
+        reports=list_my_reports(worker),
         access_log=_access_log(profile),
     )
 
@@ -263,7 +287,7 @@ def anonymise_worker(
 ) -> WorkerProfile:
     """Erase what identifies the person; keep counts (visits, registrations, consents).
 
-    Visits are detached from the person and stay as anonymous visits; the account can
+    Visits and reports are detached from the person and stay as anonymous ones; the account can
     no longer log in; standing consents end at ``now``; the card stops working.
     """
     now = now or timezone.now()
@@ -272,6 +296,7 @@ def anonymise_worker(
         raise errors.FileAlreadyAnonymisedError()
     user = profile.user
     Visit.objects.filter(worker=user).update(worker=None)
+    detach_reports(user)
     Consent.objects.filter(worker=user, withdrawn_at__isnull=True).update(
         withdrawn_at=Greatest(Value(now), F("granted_at"))
     )

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from warmbee.reports.selectors import list_my_reports
 from warmbee.visits.selectors import list_worker_visits
 from warmbee.workers.models import WorkerProfile
 from warmbee.workers.selectors import list_consents
@@ -22,6 +23,7 @@ class EntryKind(models.TextChoices):
     REGISTRATION = "registration", _("registration")
     VISIT = "visit", _("visit")
     CONSENT = "consent", _("consent")
+    REPORT = "report", _("report")
 
 
 @dataclass(frozen=True)
@@ -29,15 +31,21 @@ class TimelineScope:
     """What part of the file a viewer sees.
 
     ``visit_station_ids``: None for every visit, else only visits at those stations.
+    ``include_reports``: only the owner sees what they reported; the departments and
+    everyone else are never told who sent a report.
     """
 
     visit_station_ids: list[int] | None
     include_health: bool
     include_consents: bool
+    include_reports: bool = False
 
 
 OWNER_SCOPE = TimelineScope(
-    visit_station_ids=None, include_health=True, include_consents=True
+    visit_station_ids=None,
+    include_health=True,
+    include_consents=True,
+    include_reports=True,
 )
 
 
@@ -96,7 +104,22 @@ def _consents(profile: WorkerProfile, scope: TimelineScope) -> Iterable[Timeline
             )
 
 
-SOURCES: list[Source] = [_registration, _visits, _consents]
+def _reports(profile: WorkerProfile, scope: TimelineScope) -> Iterable[TimelineEntry]:
+    if not scope.include_reports:
+        return
+    for report in list_my_reports(profile.user):
+        yield TimelineEntry(
+            report.created_at,
+            EntryKind.REPORT,
+            str(
+                _("Report sent: %(category)s")
+                % {"category": report.get_category_display()}
+            ),
+            str(report.get_status_display()),
+        )
+
+
+SOURCES: list[Source] = [_registration, _visits, _consents, _reports]
 
 
 def list_timeline(profile: WorkerProfile, scope: TimelineScope) -> list[TimelineEntry]:

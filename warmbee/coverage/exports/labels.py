@@ -11,6 +11,7 @@ def unit_label(unit: str) -> str:
         "area_km2": _("km²"),
         "workers": _("workers"),
         "checkins": _("check-ins"),
+        "reports": _("hazard reports"),
         "places": _("places"),
     }.get(unit, unit)
 
@@ -23,6 +24,10 @@ def demand_layer_label(layer: str, unit: str, layer_name: str | None) -> str:
         return _(
             "where workers came from when they checked in (last %(months)s months)"
         ) % {"months": settings.CHECKIN_ORIGIN_RETENTION_MONTHS}
+    if layer == "hazard_reports":
+        return _("where safety hazards were reported (last %(months)s months)") % {
+            "months": settings.REPORT_LAYER_MONTHS
+        }
     if layer == "places":
         return _("imported places “%(name)s”") % {"name": layer_name or "?"}
     if unit == "road_km":

@@ -282,7 +282,7 @@ def test_places_need_the_layer_and_other_layers_refuse_one():
     with pytest.raises(InvalidCoverageParametersError):
         check_coverage_parameters({"demand_layer": "places", "demand_layer_id": 1.5})
     with pytest.raises(InvalidCoverageParametersError):
-        check_coverage_parameters({"demand_layer": "hazard_reports"})
+        check_coverage_parameters({"demand_layer": "everyone"})
 
 
 def test_a_run_cannot_use_another_countys_places(

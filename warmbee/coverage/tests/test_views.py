@@ -341,7 +341,7 @@ def test_recent_plans_are_listed_without_a_query_per_plan(
 ):
     client = client_as(world, COUNTY_ADMIN)
     client.get("/en/coverage/")  # warm the session and caches
-    with django_assert_num_queries(10) as few:
+    with django_assert_num_queries(11) as few:
         first = client.get("/en/coverage/")
     for _ in range(4):
         CoverageRun.objects.create(
@@ -734,17 +734,17 @@ def test_only_csv_files_are_taken(world):
     assert not DemandLayer.objects.exists()
 
 
-def test_the_planner_offers_the_layers_and_says_which_are_not_available(
+def test_the_planner_offers_every_layer(
     world, yangqu_layer
 ):
     page = client_as(world, COUNTY_ADMIN).get("/en/coverage/").content.decode()
 
     assert 'name="demand_layer" value="workers"' in page
     assert 'name="demand_layer" value="checkin_origins"' in page
+    assert 'name="demand_layer" value="hazard_reports"' in page
+    assert "Where safety hazards were reported: 0 reports in the last 12 months" in page
     assert 'name="demand_layer" value="places"' in page
     assert f'<option value="{yangqu_layer.pk}">Xinyang market (2 places' in page
-    assert page.count('data-testid="unavailable-layer"') == 1
-    assert "Not available yet: hazard reports are not part of Warm Bee yet." in page
     assert 'data-testid="layers-link"' in page
 
 
@@ -774,7 +774,7 @@ def test_a_plan_on_imported_places_is_started_from_the_planner(world, yangqu_lay
     [
         ({"demand_layer": "places"}, "demand_layer_id"),
         ({"demand_layer": "places", "demand_layer_id": "999"}, "demand_layer_id"),
-        ({"demand_layer": "hazard_reports"}, "demand_layer"),
+        ({"demand_layer": "everyone"}, "demand_layer"),
     ],
 )
 def test_a_plan_needs_a_layer_of_its_own_county(world, extra, field):

@@ -1,0 +1,92 @@
+"""Reads: a reporter's own reports, a department's inbox, history, and the map layer's points."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from warmbee.accounts.models import User
+from warmbee.regions.models import Region
+from warmbee.reports.choices import OPEN_STATUSES, ReportKind, ReportStatus
+from warmbee.reports.errors import ReportNotFoundError
+from warmbee.reports.models import Report, ReportEvent, ReportPhoto
+from warmbee.reports.permissions import list_reports_in_scope
+
+
+def list_my_reports(reporter: User) -> QuerySet[Report]:
+    return Report.objects.filter(reporter=reporter).select_related("department")
+
+
+def get_my_report(reporter: User, report_id: int) -> Report:
+    report = list_my_reports(reporter).filter(pk=report_id).first()
+    if report is None:
+        raise ReportNotFoundError()
+    return report
+
+
+def get_report_in_scope(user: User, report_id: int) -> Report:
+    report = list_reports_in_scope(user).filter(pk=report_id).first()
+    if report is None:
+        raise ReportNotFoundError()
+    return report
+
+
+class InboxView:
+    OPEN = "open"
+    OVERDUE = "overdue"
+    UNROUTED = "unrouted"
+    RESOLVED = "resolved"
+    ALL = (OPEN, OVERDUE, UNROUTED, RESOLVED)
+
+
+def list_inbox(user: User, view: str) -> QuerySet[Report]:
+    """The reports ``user`` handles or oversees, filtered by ``view`` (an ``InboxView``)."""
+    reports = list_reports_in_scope(user)
+    now = timezone.now()
+    if view == InboxView.OVERDUE:
+        reports = reports.filter(status__in=OPEN_STATUSES, due_at__lt=now)
+    elif view == InboxView.UNROUTED:
+        reports = reports.filter(status__in=OPEN_STATUSES, department__isnull=True)
+    elif view == InboxView.RESOLVED:
+        reports = reports.filter(status=ReportStatus.RESOLVED).order_by("-resolved_at")
+    else:
+        reports = reports.filter(status__in=OPEN_STATUSES).order_by("due_at")
+    return reports
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    open: int
+    overdue: int
+    unrouted: int
+
+
+def count_inbox(user: User) -> InboxCounts:
+    now = timezone.now()
+    is_open = Q(status__in=OPEN_STATUSES)
+    figures = list_reports_in_scope(user).aggregate(
+        open=Count("pk", filter=is_open),
+        overdue=Count("pk", filter=is_open & Q(due_at__lt=now)),
+        unrouted=Count("pk", filter=is_open & Q(department__isnull=True)),
+    )
+    return InboxCounts(**figures)
+
+
+def list_history(report: Report) -> QuerySet[ReportEvent]:
+    return report.events.select_related("department")
+
+
+def list_photos(report: Report) -> QuerySet[ReportPhoto]:
+    return report.photos.all()
+
+
+def list_hazard_positions(
+    county: Region, since: dt.datetime
+) -> list[tuple[float, float]]:
+    """Where hazards were reported in ``county`` since ``since`` (one pair per report)."""
+    return list(
+        Report.objects.filter(
+            county=county, kind=ReportKind.HAZARD, created_at__gte=since
+        ).values_list("lat_deg", "lon_deg")
+    )

@@ -20,6 +20,7 @@ from django.utils import timezone
 from warmbee.accounts.models import Role, User
 from warmbee.coverage.engine.synthetic import perturbed_grid
 from warmbee.coverage.services import install_road_network
+from warmbee.devtools.demo_reports import load_demo_reports
 from warmbee.regions.models import Region
 from warmbee.stations.choices import AmenityStatus
 from warmbee.stations.models import Station, StationAmenity
@@ -39,6 +40,7 @@ from warmbee.workers.selectors import get_current_notice
 DEMO_PASSWORD = "warmbee-demo-2026"  # noqa: S105  # printed for demo logins only
 DEMO_NETWORK_NAME = "yangqu-demo-grid"
 DEMO_NETWORK_SEED = 4
+YANGQU_CODE = "140122000000"
 
 TYPICAL = [
     "rest_seats",
@@ -248,7 +250,8 @@ USERS = (
 def load_demo(*, visits: int = 300, seed: int = 2026) -> bool:
     """Create the demo once; return False if it was already there."""
     if Station.objects.filter(is_demo=True).exists():
-        return False
+        # Demo databases made before reports existed get the demo reports too.
+        return load_demo_reports(Region.objects.get(code=YANGQU_CODE))
     staff_user = None
     for phone, name, role, region_code in USERS:
         region = Region.objects.get(code=region_code) if region_code else None
@@ -290,6 +293,7 @@ def load_demo(*, visits: int = 300, seed: int = 2026) -> bool:
     _add_visits(stations, visits, random.Random(seed))
     _add_checkin_origins(stations, random.Random(seed))
     _add_generated_network(stations[0].community.county())
+    load_demo_reports(Region.objects.get(code=YANGQU_CODE))
     return True
 
 

@@ -9,7 +9,7 @@ from warmbee.devtools.demo import demo_logins, load_demo
 class Command(BaseCommand):
     help = (
         "Load the Yangqu demo data (stations, users for every role, visits, a "
-        "generated street network) once."
+        "generated street network, departments and reports) once."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -25,6 +25,11 @@ class Command(BaseCommand):
         self.stdout.write(
             "Road network: a generated street grid around the county seat "
             "(not real roads), for the planner at /coverage/."
+        )
+        self.stdout.write(
+            "Reports: made-up hazard and opinion reports and five county departments "
+            "at /reports/inbox/ (the department handler is in the urban management "
+            "bureau)."
         )
         self.stdout.write("Demo logins (demo data, not real people):")
         for phone, name, password in demo_logins():

@@ -46,7 +46,7 @@ TOWN_ROADS = ("140122400001", "阳曲县城市管理局")
 DEMO_HANDLER_PHONE = "13800000004"
 DEMO_RIDER_PHONE = "13800000005"
 
-DESCRIPTIONS = {
+DESCRIPTIONS: dict[str, str] = {
     C.ROAD_DAMAGE: "路面有个大坑，晚上电动车容易摔（演示）",
     C.MANHOLE: "井盖缺了一角，踩上去会晃（演示）",
     C.TRAFFIC_FACILITY: "路口红绿灯一直黄灯闪（演示）",

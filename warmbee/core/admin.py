@@ -33,7 +33,12 @@ class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
     list_filter = ["action", "target_type"]
     search_fields = ["actor_label", "target_id", "reason"]
     date_hierarchy = "at"
-    readonly_fields = [field.name for field in AuditEntry._meta.fields]
+    # The account itself is left off: its name would tell an administrator who sent a
+    # report; ``actor_label`` keeps workers as "worker #<id>".
+    exclude = ["actor"]
+    readonly_fields = [
+        field.name for field in AuditEntry._meta.fields if field.name != "actor"
+    ]
     # No bulk actions at all, not even Django's "delete selected".
     actions = None
 

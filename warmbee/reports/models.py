@@ -10,6 +10,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -214,6 +215,10 @@ class Report(models.Model):
         return f"{self.created_at:%Y%m%d}-{self.pk}"
 
 
+def _private() -> Storage:
+    return storages["private"]
+
+
 def _photo_path(photo: "ReportPhoto", filename: str) -> str:
     # A random name: the reporter's file name can carry their name or their phone's.
     return f"reports/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
@@ -223,7 +228,7 @@ class ReportPhoto(models.Model):
     """A photo, re-encoded without metadata; shown only to those who may see the report."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(_("photo"), upload_to=_photo_path)
+    image = models.ImageField(_("photo"), upload_to=_photo_path, storage=_private)
 
     class Meta:
         ordering = ["id"]

@@ -43,6 +43,7 @@ DEPARTMENTS = (
 )
 # Streets of the county seat are the urban management bureau's, not the transport bureau's.
 TOWN_ROADS = ("140122400001", "阳曲县城市管理局")
+FALLBACK = "阳曲县城市管理局"  # takes what no rule routes, in the demo
 DEMO_HANDLER_PHONE = "13800000004"
 DEMO_RIDER_PHONE = "13800000005"
 
@@ -160,6 +161,10 @@ def _add_report(
 ) -> None:
     area: ReportArea = locate_report(lat, lon)
     department = route_report(category, area)
+    # The county chose a department for older reports no rule routes.
+    assigned = department is None and sent_at < timezone.now() - dt.timedelta(days=2)
+    if assigned:
+        department = Department.objects.get(county=area.county, name=FALLBACK)
     if status is None:
         old = sent_at < timezone.now() - dt.timedelta(days=5)
         status = (
@@ -194,11 +199,15 @@ def _add_report(
     events.append(
         (
             sent_at,
-            EventKind.ROUTED if department else EventKind.UNROUTED,
-            department,
+            EventKind.ROUTED if department and not assigned else EventKind.UNROUTED,
+            None if assigned else department,
             "",
         )
     )
+    if assigned:
+        events.append(
+            (sent_at + dt.timedelta(hours=1), EventKind.ASSIGNED, department, "")
+        )
     if status != ReportStatus.SUBMITTED:
         events.append(
             (sent_at + dt.timedelta(hours=2), EventKind.ACCEPTED, department, "")

@@ -138,7 +138,9 @@ class _DepartmentChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg] 
 
 class AssignForm(forms.Form):
     department = _DepartmentChoiceField(
-        label=_("Send to department"), queryset=Department.objects.none()
+        label=_("Send to department"),
+        queryset=Department.objects.none(),
+        empty_label=_("choose…"),
     )
 
     def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:

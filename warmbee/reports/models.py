@@ -10,12 +10,13 @@ from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import Storage, storages
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from warmbee.core.models import AppendOnlyError
+from warmbee.core.storage import PrivateFileStorage
 from warmbee.reports.choices import (
     EventKind,
     ReportCategory,
@@ -212,11 +213,7 @@ class Report(models.Model):
     @property
     def reference(self) -> str:
         """The number a reporter or a department quotes: 20261129-42."""
-        return f"{self.created_at:%Y%m%d}-{self.pk}"
-
-
-def _private() -> Storage:
-    return storages["private"]
+        return f"{timezone.localtime(self.created_at):%Y%m%d}-{self.pk}"
 
 
 def _photo_path(photo: "ReportPhoto", filename: str) -> str:
@@ -228,7 +225,9 @@ class ReportPhoto(models.Model):
     """A photo, re-encoded without metadata; shown only to those who may see the report."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(_("photo"), upload_to=_photo_path, storage=_private)
+    image = models.ImageField(
+        _("photo"), upload_to=_photo_path, storage=PrivateFileStorage()
+    )
 
     class Meta:
         ordering = ["id"]
@@ -285,6 +284,8 @@ class ReportEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError()
+        # Never an UPDATE, even for a new object given an existing primary key.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:

@@ -44,7 +44,7 @@ def can_see_reports_inbox(user: User) -> bool:
 
 def can_assign(user: User, report: Report) -> bool:
     """County and province administrators choose departments for their region's reports."""
-    prefix = _admin_code_prefix(user)
+    prefix = _admin_code_prefix(user) if user.is_active else None
     return prefix is not None and report.county.code.startswith(prefix)
 
 

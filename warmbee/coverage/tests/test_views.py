@@ -734,9 +734,7 @@ def test_only_csv_files_are_taken(world):
     assert not DemandLayer.objects.exists()
 
 
-def test_the_planner_offers_every_layer(
-    world, yangqu_layer
-):
+def test_the_planner_offers_every_layer(world, yangqu_layer):
     page = client_as(world, COUNTY_ADMIN).get("/en/coverage/").content.decode()
 
     assert 'name="demand_layer" value="workers"' in page

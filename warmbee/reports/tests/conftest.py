@@ -26,6 +26,12 @@ def _clear_cache():
 
 
 @pytest.fixture
+def media(settings):
+    """The folder report photos are written to (the root conftest's temporary one)."""
+    return settings.PRIVATE_MEDIA_ROOT
+
+
+@pytest.fixture
 def yangqu():
     return Region.objects.get(code=YANGQU_CODE)
 

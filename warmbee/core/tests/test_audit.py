@@ -1,4 +1,5 @@
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import RequestFactory
 
 from warmbee.accounts.models import Role
@@ -57,6 +58,22 @@ def test_entries_cannot_be_changed_or_deleted_through_the_application():
         AuditEntry.objects.all().delete()
     assert AuditEntry.objects.get().reason == ""
     assert entry.actor_label == "system"
+
+
+def test_a_new_entry_given_an_existing_id_cannot_overwrite_it():
+    worker = make_user(Role.WORKER)
+    entry = record_audit(actor=None, action=AuditAction.UPDATE, target=worker)
+    forged = AuditEntry(
+        pk=entry.pk,
+        action=AuditAction.DELETE,
+        target_type="accounts.user",
+        target_id=str(worker.pk),
+    )
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        forged.save()
+
+    assert AuditEntry.objects.get().action == AuditAction.UPDATE
 
 
 @pytest.mark.parametrize(

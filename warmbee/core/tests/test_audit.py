@@ -65,6 +65,7 @@ def test_a_new_entry_given_an_existing_id_cannot_overwrite_it():
     entry = record_audit(actor=None, action=AuditAction.UPDATE, target=worker)
     forged = AuditEntry(
         pk=entry.pk,
+        at=entry.at,  # else the UPDATE a plain save tries would fail on its own
         action=AuditAction.DELETE,
         target_type="accounts.user",
         target_id=str(worker.pk),

@@ -9,9 +9,8 @@ function say(text) {
 }
 
 if (form && status && lat && lon) {
-  if (lat.value && lon.value) {
-    say(status.dataset.textFound.replace("%(metres)s", "?"));
-  } else if (!("geolocation" in navigator)) {
+  // Asked again after a refused form too: the rider may have moved since.
+  if (!("geolocation" in navigator)) {
     say(status.dataset.textFailed);
   } else {
     say(status.dataset.textFinding);
@@ -22,7 +21,9 @@ if (form && status && lat && lon) {
         const metres = Math.max(5, Math.round(position.coords.accuracy / 5) * 5);
         say(status.dataset.textFound.replace("%(metres)s", String(metres)));
       },
-      () => say(status.dataset.textFailed),
+      () => {
+        if (!lat.value) say(status.dataset.textFailed);
+      },
       { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
     );
   }

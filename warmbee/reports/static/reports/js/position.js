@@ -21,9 +21,7 @@ if (form && status && lat && lon) {
         const metres = Math.max(5, Math.round(position.coords.accuracy / 5) * 5);
         say(status.dataset.textFound.replace("%(metres)s", String(metres)));
       },
-      () => {
-        if (!lat.value) say(status.dataset.textFailed);
-      },
+      () => say(lat.value ? status.dataset.textKept : status.dataset.textFailed),
       { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
     );
   }

@@ -34,8 +34,13 @@ def record_audit(
     reason: str = "",
     request: HttpRequest | None = None,
     county: "Region | None" = None,
+    actor_label: str | None = None,
 ) -> AuditEntry:
     """Append one entry, in the caller's transaction (a rolled-back change leaves none).
+
+    ``actor_label`` replaces the recorded name where even an account number would say
+    too much (a report's sender is "reporter"); pass no ``request`` then, or its address
+    is kept too.
 
     ``actor`` None is the system (a command or a task) when there is no ``request``, and
     an anonymous visitor (someone without an account, known by the recorded address)
@@ -55,7 +60,9 @@ def record_audit(
     """
     if county is not None and county.level != COUNTY_LEVEL:
         raise ValueError(f"An audit entry's county must be a county, not {county!r}.")
-    if actor is not None:
+    if actor_label is not None:
+        pass
+    elif actor is not None:
         actor_label = _actor_label(actor)
     else:
         actor_label = ANONYMOUS_LABEL if request is not None else SYSTEM_LABEL

@@ -23,7 +23,7 @@ from warmbee.coverage.models import DemandLayer
 from warmbee.coverage.planning import DemandPoints
 from warmbee.coverage.selectors import community_positions
 from warmbee.regions.models import Region
-from warmbee.reports.selectors import list_hazard_positions
+from warmbee.reports.selectors import count_hazard_positions, list_hazard_positions
 from warmbee.visits.origins import expiry_month
 from warmbee.visits.selectors import count_checkin_origins
 from warmbee.workers.selectors import count_workers_by_work_community
@@ -130,7 +130,8 @@ def _hazard_reports_since() -> dt.datetime:
 def hazard_report_demand(county: Region) -> LayerDemand:
     """Return where hazards were reported recently: one point per report, weight 1.
 
-    Public-opinion reports are not places of demand and are left out. Raises
+    Public-opinion reports are not places of demand and are left out, and so are
+    reports placed at a chosen station (the phone gave no position). Raises
     ``NoHazardReportsError`` when there are none.
     """
     positions = list_hazard_positions(county, since=_hazard_reports_since())
@@ -149,7 +150,7 @@ def hazard_report_demand(county: Region) -> LayerDemand:
 
 def count_recent_hazard_reports(county: Region) -> int:
     """Return how many hazard reports the layer of ``county`` holds now."""
-    return len(list_hazard_positions(county, since=_hazard_reports_since()))
+    return count_hazard_positions(county, since=_hazard_reports_since())
 
 
 def places_demand(layer: DemandLayer) -> LayerDemand:

@@ -81,6 +81,10 @@ class DepartmentAdmin(_CountyScopedAdmin):
     list_filter = ["is_active"]
     filter_horizontal = ["handlers"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # Its reports and rules belong to its county: a department never moves.
+        return ["county"] if obj is not None else []
+
     def formfield_for_manytomany(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
     ) -> Any:

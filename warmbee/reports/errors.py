@@ -1,6 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 
-from warmbee.core.errors import ConflictError, DomainError, NotFoundError
+from warmbee.core.errors import (
+    ConflictError,
+    DomainError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 
 
 class NoReportPositionError(DomainError):
@@ -76,3 +81,11 @@ class NoteRequiredError(DomainError):
     code = "note_required"
     field = "note"
     message = _("Write a few words: the reporter and the county read them.")
+
+
+class ReportConsentNeededError(PermissionDeniedError):
+    code = "report_consent_needed"
+    message = _(
+        "Reports go on your file, which needs your consent to the privacy notice. "
+        "Give it again under My consents, then send the report."
+    )

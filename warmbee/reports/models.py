@@ -10,6 +10,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -120,6 +121,20 @@ class RoutingRule(models.Model):
     def __str__(self) -> str:
         where = self.community or self.county
         return f"{self.get_category_display()} · {where} → {self.department}"
+
+    def clean(self) -> None:
+        """A rule stays inside its county: its department's and its community's."""
+        problems = {}
+        if not self.county_id:
+            return  # the form says the county is missing
+        county_code = self.county.code[:6]
+        if self.department_id and self.department.county_id != self.county_id:
+            problems["department"] = _("Choose a department of the rule's county.")
+        community = self.community
+        if community is not None and not community.code.startswith(county_code):
+            problems["community"] = _("Choose a community of the rule's county.")
+        if problems:
+            raise ValidationError(problems)
 
 
 class Report(models.Model):

@@ -81,12 +81,25 @@ def list_photos(report: Report) -> QuerySet[ReportPhoto]:
     return report.photos.all()
 
 
+def _hazards_placed_by_phone(county: Region, since: dt.datetime) -> QuerySet[Report]:
+    # A report placed at a chosen station says where the station is, not the hazard.
+    return Report.objects.filter(
+        county=county,
+        kind=ReportKind.HAZARD,
+        created_at__gte=since,
+        position_from_station=False,
+    )
+
+
 def list_hazard_positions(
     county: Region, since: dt.datetime
 ) -> list[tuple[float, float]]:
-    """Where hazards were reported in ``county`` since ``since`` (one pair per report)."""
+    """Where hazards were reported in ``county`` since ``since`` (one pair per report
+    placed by the phone's position)."""
     return list(
-        Report.objects.filter(
-            county=county, kind=ReportKind.HAZARD, created_at__gte=since
-        ).values_list("lat_deg", "lon_deg")
+        _hazards_placed_by_phone(county, since).values_list("lat_deg", "lon_deg")
     )
+
+
+def count_hazard_positions(county: Region, since: dt.datetime) -> int:
+    return _hazards_placed_by_phone(county, since).count()

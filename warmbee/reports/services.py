@@ -1,6 +1,7 @@
 """Sending reports and moving them along: every change writes the report, its history
 (``ReportEvent``) and the audit log in one transaction."""
 
+import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Sequence
@@ -33,6 +34,8 @@ from warmbee.reports.permissions import (
     list_assignable_departments,
 )
 from warmbee.reports.routing import locate_report, route_report
+from warmbee.workers.choices import NoticeKind
+from warmbee.workers.selectors import has_consent
 
 MAX_PHOTOS = 3
 
@@ -48,19 +51,59 @@ class NewReport:
     position_from_station: bool
 
 
+REPORTER_LABEL = "reporter"  # the audit log's name for a report's sender (never who)
+
+
+def _hourly_key(reporter: User) -> str:
+    return f"reports:sent:{reporter.pk}"
+
+
 def _count_against_hourly_limit(reporter: User) -> None:
     limit = settings.REPORT_LIMIT_PER_HOUR
-    key = f"reports:sent:{reporter.pk}"
+    key = _hourly_key(reporter)
     cache.add(key, 0, timeout=3600)
-    if cache.incr(key) > limit:
+    try:
+        sent = cache.incr(key)
+    except ValueError:  # the window ended between add and incr
+        cache.add(key, 1, timeout=3600)
+        sent = 1
+    if sent > limit:
         raise errors.ReportRateLimitedError(limit=limit)
 
 
-def _existing(client_id: uuid.UUID, reporter: User) -> Report | None:
-    report = Report.objects.filter(client_id=client_id).first()
-    if report is not None and report.reporter_id != reporter.pk:
+def _give_back_hourly_count(reporter: User) -> None:
+    with contextlib.suppress(ValueError):  # the window has ended: nothing to give back
+        cache.decr(_hourly_key(reporter))
+
+
+def _existing(new: NewReport, reporter: User) -> Report | None:
+    """The report this form already made, if any; the same id for anything else is refused."""
+    report = Report.objects.filter(client_id=new.client_id).first()
+    if report is None:
+        return None
+    same = (
+        report.reporter_id == reporter.pk
+        and report.category == new.category
+        and report.description == new.description
+        and report.place_note == new.place_note
+        and (report.lat_deg, report.lon_deg) == (new.lat_deg, new.lon_deg)
+    )
+    if not same:
         raise errors.ReportClientIdReusedError()
     return report
+
+
+def _audit_by_reporter(report: Report, action: AuditAction, fields: list[str]) -> None:
+    """The audit log keeps that the reporter acted, without their account number or address:
+    the county, which reads its log, is never told who sent a report."""
+    record_audit(
+        actor=report.reporter,
+        action=action,
+        target=report,
+        fields=fields,
+        county=report.county,
+        actor_label=REPORTER_LABEL,
+    )
 
 
 def submit_report(
@@ -70,14 +113,17 @@ def submit_report(
     photos: Sequence[UploadedFile] = (),
     request: HttpRequest | None = None,
 ) -> Report:
-    """Record ``new`` and send it to its department; the same ``client_id`` twice gives one report.
+    """Record ``new`` and send it to its department; the same form twice gives one report.
 
-    Checks come first and change nothing: the photos (type, size, count; re-encoded
-    without metadata), the place (near a station), the hourly limit.
+    Checks come first and change nothing: the general consent, the photos (type, size,
+    count; re-encoded without metadata), the place (near a station), the hourly limit.
+    ``request`` is not used: nothing of the sender's device or address is recorded.
     """
-    existing = _existing(new.client_id, reporter)
+    existing = _existing(new, reporter)
     if existing is not None:
         return existing
+    if not has_consent(reporter, NoticeKind.GENERAL):
+        raise errors.ReportConsentNeededError()
     if len(photos) > MAX_PHOTOS:
         raise errors.TooManyPhotosError(limit=MAX_PHOTOS)
     clean_photos = [sanitize_image(photo) for photo in photos]
@@ -85,6 +131,7 @@ def submit_report(
     _count_against_hourly_limit(reporter)
     department = route_report(new.category, area)
     now = timezone.now()
+    stored: list[ReportPhoto] = []
     try:
         with transaction.atomic():
             report = Report.objects.create(
@@ -105,29 +152,27 @@ def submit_report(
                 created_at=now,
             )
             for clean in clean_photos:
-                ReportPhoto.objects.create(report=report, image=clean)
-            ReportEvent.objects.create(
-                report=report, at=now, kind=EventKind.SUBMITTED, actor=reporter
-            )
+                stored.append(ReportPhoto.objects.create(report=report, image=clean))
+            # The sender is the report's ``reporter``; events name nobody for them, so
+            # unlinking the report (account deleted) leaves no trace in the ledger.
+            ReportEvent.objects.create(report=report, at=now, kind=EventKind.SUBMITTED)
             ReportEvent.objects.create(
                 report=report,
                 at=now,
                 kind=EventKind.ROUTED if department else EventKind.UNROUTED,
                 department=department,
             )
-            record_audit(
-                actor=reporter,
-                action=AuditAction.CREATE,
-                target=report,
-                request=request,
-                county=area.county,
-            )
-    except IntegrityError:
-        # The same form sent twice at once: the first one made the report.
-        existing = _existing(new.client_id, reporter)
-        if existing is None:
-            raise
-        return existing
+            _audit_by_reporter(report, AuditAction.CREATE, [])
+    except BaseException as error:
+        for photo in stored:  # files are not rolled back with the rows
+            photo.image.delete(save=False)
+        _give_back_hourly_count(reporter)
+        if isinstance(error, IntegrityError):
+            # The same form sent twice at once: the first one made the report.
+            existing = _existing(new, reporter)
+            if existing is not None:
+                return existing
+        raise
     return report
 
 
@@ -172,7 +217,7 @@ def _log(
         action=AuditAction.UPDATE,
         target=report,
         fields=["status", "department"],
-        reason=str(kind.label),
+        reason=str(kind.value),
         request=request,
         county=report.county,
     )
@@ -281,7 +326,7 @@ def assign_report(
     department: Department,
     request: HttpRequest | None = None,
 ) -> Report:
-    """A county administrator sends an open report to ``department``."""
+    """A county administrator sends an open report to ``department``, with a new time limit."""
     if not can_assign(admin, report):
         raise errors.ReportNotFoundError()
     if not list_assignable_departments(report).filter(pk=department.pk).exists():
@@ -289,7 +334,9 @@ def assign_report(
     report = _locked(report, ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
     report.status = ReportStatus.SUBMITTED
     report.department = department
-    report.save(update_fields=["status", "department"])
+    # The department's time limit starts when it gets the report.
+    report.due_at = timezone.now() + time_limit(report.category)
+    report.save(update_fields=["status", "department", "due_at"])
     _log(report, EventKind.ASSIGNED, admin, department=department, request=request)
     return report
 
@@ -315,28 +362,36 @@ def give_feedback(
     note: str = "",
     request: HttpRequest | None = None,
 ) -> Report:
-    """The reporter is satisfied, or not: then the report goes back to its department."""
+    """The reporter is satisfied, or not: then the report goes back to its department,
+    or to the county if that department no longer receives reports."""
     if report.reporter_id != reporter.pk:
         raise errors.ReportNotFoundError()
     report = _locked(report, ReportStatus.RESOLVED)
     if not feedback_is_open(report):
         raise errors.FeedbackClosedError(days=settings.REPORT_FEEDBACK_DAYS)
+    now = timezone.now()
     if feedback == Feedback.SATISFIED:
-        _log(report, EventKind.SATISFIED, reporter, note=note.strip(), request=request)
+        ReportEvent.objects.create(
+            report=report, at=now, kind=EventKind.SATISFIED, note=note.strip()
+        )
+        _audit_by_reporter(report, AuditAction.UPDATE, ["feedback"])
         return report
     note = _require_note(note)
-    report.status = (
-        ReportStatus.ACCEPTED if report.department_id else ReportStatus.SUBMITTED
-    )
+    department = report.department
+    still_receives = department is not None and department.is_active
+    report.status = ReportStatus.ACCEPTED if still_receives else ReportStatus.SUBMITTED
+    report.department = department if still_receives else None
     report.resolved_at = None
-    report.due_at = timezone.now() + time_limit(report.category)
-    report.save(update_fields=["status", "resolved_at", "due_at"])
-    _log(
-        report,
-        EventKind.REOPENED,
-        reporter,
-        note=note,
+    report.due_at = now + time_limit(report.category)
+    report.save(update_fields=["status", "department", "resolved_at", "due_at"])
+    ReportEvent.objects.create(
+        report=report,
+        at=now,
+        kind=EventKind.REOPENED,
         department=report.department,
-        request=request,
+        note=note,
     )
+    if not still_receives:
+        ReportEvent.objects.create(report=report, at=now, kind=EventKind.UNROUTED)
+    _audit_by_reporter(report, AuditAction.UPDATE, ["status", "department"])
     return report

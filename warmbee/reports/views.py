@@ -8,11 +8,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from warmbee.accounts.models import User
 from warmbee.core.errors import DomainError
 from warmbee.reports import selectors, services
+from warmbee.reports.errors import ReportConsentNeededError
 from warmbee.reports.forms import AssignForm, FeedbackForm, NoteForm, ReportForm
 from warmbee.reports.models import ReportPhoto
 from warmbee.reports.permissions import (
@@ -22,12 +24,19 @@ from warmbee.reports.permissions import (
     list_assignable_departments,
 )
 from warmbee.stations.navigation import navigation_links_to
+from warmbee.workers.choices import NoticeKind
+from warmbee.workers.selectors import has_consent
 from warmbee.workers.views import form_error, require_worker, worker_login_required
 
 
+@never_cache
 @worker_login_required
 def new_report(request: HttpRequest) -> HttpResponse:
     worker = require_worker(request)
+    if not has_consent(worker, NoticeKind.GENERAL):
+        message = ReportConsentNeededError().detail
+        context = {"message": message}
+        return render(request, "reports/consent_needed.html", context, status=403)
     form = ReportForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
@@ -61,6 +70,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/mine.html", {"reports": reports})
 
 
+@never_cache
 @worker_login_required
 def my_report(request: HttpRequest, report_id: int) -> HttpResponse:
     worker = require_worker(request)
@@ -109,7 +119,7 @@ def photo(request: HttpRequest, photo_id: int) -> FileResponse:
         except DomainError as error:
             raise Http404(error.detail) from error
     response = FileResponse(item.image.open("rb"))
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "no-store"  # not left in a shared phone's cache
     return response
 
 
@@ -143,6 +153,7 @@ HANDLER_ACTIONS = {
 }
 
 
+@never_cache
 @login_required
 def handle(request: HttpRequest, report_id: int) -> HttpResponse:
     user = _require_inbox_user(request)

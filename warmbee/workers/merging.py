@@ -150,6 +150,11 @@ MOVERS: list[tuple[str, Mover]] = [
 ]
 
 
+# A count on a named file's audit entry would say how many reports the person sent,
+# which the departments and the county are never told.
+UNCOUNTED_IN_AUDIT = {"reports"}
+
+
 def _fill_blanks(keep: WorkerProfile, duplicate: WorkerProfile) -> list[str]:
     """Copy what the kept file lacks from the duplicate; return what was filled."""
     filled = []
@@ -235,7 +240,11 @@ def merge_worker_files(
         raise errors.SameFileMergeError()
     keep, duplicate = _lock_pair(actor, keep.pk, duplicate.pk)
     pair = MergePair(keep=keep, duplicate=duplicate, now=now or timezone.now())
-    moved = [f"{name}:{move(pair)}" for name, move in MOVERS]
+    moved = [
+        name if name in UNCOUNTED_IN_AUDIT else f"{name}:{moved}"
+        for name, move in MOVERS
+        for moved in [move(pair)]
+    ]
     filled = [f"filled:{name}" for name in _fill_blanks(keep, duplicate)]
     duplicate.merged_into = keep
     duplicate.save(update_fields=["merged_into"])

@@ -258,7 +258,7 @@ def test_merge_writes_an_audit_entry_on_both_files(twins, admin):
         "consents_closed_by_merge:1",
         "filled:work_communities",
         "merged_files:0",
-        "reports:0",
+        "reports",
         "visits:3",
     ]
     assert [(e.actor, e.target_id, e.reason, e.fields) for e in entries] == [

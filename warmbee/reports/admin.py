@@ -13,21 +13,14 @@ from django.http import HttpRequest
 from warmbee.accounts.models import Role, User
 from warmbee.regions.models import Region, RegionLevel
 from warmbee.reports.models import Department, RoutingRule
+from warmbee.reports.permissions import admin_code_prefix
 
 
 def _admin_prefix(request: HttpRequest) -> str | None:
     user = request.user
     if not isinstance(user, User) or not user.is_active:
         return None
-    if user.is_superuser:
-        return ""
-    if user.region is None:
-        return None
-    if user.role == Role.PROVINCE_ADMIN:
-        return user.region.code[:2]
-    if user.role == Role.COUNTY_ADMIN:
-        return user.region.code[:6]
-    return None
+    return admin_code_prefix(user)
 
 
 class _CountyScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # stubs generic

@@ -10,7 +10,7 @@ from warmbee.accounts.models import Role, User
 from warmbee.reports.models import Department, Report
 
 
-def _admin_code_prefix(user: User) -> str | None:
+def admin_code_prefix(user: User) -> str | None:
     """The region-code prefix an administrator oversees; '' for a superuser."""
     if user.is_superuser:
         return ""
@@ -28,7 +28,7 @@ def list_reports_in_scope(user: User) -> QuerySet[Report]:
     reports = Report.objects.select_related("department", "community", "county")
     if not user.is_authenticated or not user.is_active:
         return reports.none()
-    prefix = _admin_code_prefix(user)
+    prefix = admin_code_prefix(user)
     if prefix is not None:
         return reports.filter(county__code__startswith=prefix)
     if user.role == Role.DEPARTMENT_HANDLER:
@@ -39,12 +39,12 @@ def list_reports_in_scope(user: User) -> QuerySet[Report]:
 def can_see_reports_inbox(user: User) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    return _admin_code_prefix(user) is not None or user.role == Role.DEPARTMENT_HANDLER
+    return admin_code_prefix(user) is not None or user.role == Role.DEPARTMENT_HANDLER
 
 
 def can_assign(user: User, report: Report) -> bool:
     """County and province administrators choose departments for their region's reports."""
-    prefix = _admin_code_prefix(user) if user.is_active else None
+    prefix = admin_code_prefix(user) if user.is_active else None
     return prefix is not None and report.county.code.startswith(prefix)
 
 

@@ -130,6 +130,9 @@ def _require_inbox_user(request: HttpRequest) -> User:
     return user
 
 
+INBOX_ROWS = 200
+
+
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     user = _require_inbox_user(request)
@@ -137,7 +140,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if view not in selectors.InboxView.ALL:
         view = selectors.InboxView.OPEN
     context = {
-        "reports": selectors.list_inbox(user, view)[:200],
+        "reports": selectors.list_inbox(user, view)[:INBOX_ROWS],
+        "rows": INBOX_ROWS,
         "counts": selectors.count_inbox(user),
         "view": view,
         "now": timezone.now(),

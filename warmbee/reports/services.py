@@ -111,13 +111,12 @@ def submit_report(
     reporter: User,
     new: NewReport,
     photos: Sequence[UploadedFile] = (),
-    request: HttpRequest | None = None,
 ) -> Report:
     """Record ``new`` and send it to its department; the same form twice gives one report.
 
     Checks come first and change nothing: the general consent, the photos (type, size,
     count; re-encoded without metadata), the place (near a station), the hourly limit.
-    ``request`` is not used: nothing of the sender's device or address is recorded.
+    Nothing of the sender's device or address is recorded (no request is taken).
     """
     existing = _existing(new, reporter)
     if existing is not None:
@@ -360,7 +359,6 @@ def give_feedback(
     reporter: User,
     feedback: Feedback,
     note: str = "",
-    request: HttpRequest | None = None,
 ) -> Report:
     """The reporter is satisfied, or not: then the report goes back to its department,
     or to the county if that department no longer receives reports."""

@@ -47,7 +47,6 @@ def new_report(request: HttpRequest) -> HttpResponse:
                     reporter=worker,
                     new=form.new_report(),
                     photos=form.cleaned_data["photos"],
-                    request=request,
                 )
             except DomainError as error:
                 status = form_error(form, error)
@@ -89,7 +88,6 @@ def my_report(request: HttpRequest, report_id: int) -> HttpResponse:
                     reporter=worker,
                     feedback=form.cleaned_data["feedback"],
                     note=form.cleaned_data["note"],
-                    request=request,
                 )
             except DomainError as error:
                 status = form_error(form, error)

@@ -26,7 +26,11 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("log in")
 
 
-class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or remove a row of a ledger."""
+
+
+class AppendOnlyQuerySet(models.QuerySet[Any]):
     def update(self, **kwargs: object) -> int:
         raise AppendOnlyError()
 
@@ -34,11 +38,26 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
         raise AppendOnlyError()
 
 
-class AppendOnlyError(RuntimeError):
-    """Raised when code tries to change or remove an audit entry."""
+class AppendOnlyModel(models.Model):
+    """A ledger's row: the application adds rows, never changes or deletes one."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError()
+        # Never an UPDATE, even for a new object given an existing primary key.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError()
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
     """One read of sensitive data or one change: who, what, when, why, from where.
 
     Append-only: the application can add entries, never change or delete them.
@@ -74,8 +93,6 @@ class AuditEntry(models.Model):
         limit_choices_to={"level": "county"},
     )
 
-    objects = AuditEntryQuerySet.as_manager()
-
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("audit entry")
@@ -83,13 +100,3 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_type}:{self.target_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError()
-        # Never an UPDATE, even for a new object given an existing primary key.
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError()

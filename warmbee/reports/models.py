@@ -7,7 +7,6 @@ change both in one transaction.
 
 import uuid
 from pathlib import PurePath
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from warmbee.core.models import AppendOnlyError
+from warmbee.core.models import AppendOnlyModel
 from warmbee.core.storage import PrivateFileStorage
 from warmbee.reports.choices import (
     EventKind,
@@ -253,15 +252,7 @@ class ReportPhoto(models.Model):
         return f"{self.report_id}/{self.pk}"
 
 
-class ReportEventQuerySet(models.QuerySet["ReportEvent"]):
-    def update(self, **kwargs: object) -> int:
-        raise AppendOnlyError()
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError()
-
-
-class ReportEvent(models.Model):
+class ReportEvent(AppendOnlyModel):
     """One step in a report's history: append-only."""
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="events")
@@ -286,8 +277,6 @@ class ReportEvent(models.Model):
     )
     note = models.TextField(_("note"), max_length=500, blank=True)
 
-    objects = ReportEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("report event")
@@ -295,13 +284,3 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError()
-        # Never an UPDATE, even for a new object given an existing primary key.
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError()

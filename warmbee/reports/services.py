@@ -21,6 +21,7 @@ from warmbee.core.images import sanitize_image
 from warmbee.core.models import AuditAction
 from warmbee.reports import errors
 from warmbee.reports.choices import (
+    OPEN_STATUSES,
     EventKind,
     Feedback,
     ReportStatus,
@@ -234,42 +235,56 @@ def _require_note(note: str) -> str:
     return note
 
 
+def _handler_step(
+    *,
+    report: Report,
+    handler: User,
+    allowed: tuple[ReportStatus, ...],
+    kind: EventKind,
+    note: str,
+    request: HttpRequest | None,
+    changes: dict[str, object] | None = None,
+) -> Report:
+    """One step by the department: lock, check the status and the handler, change, log."""
+    report = _locked(report, *allowed)
+    _require_handler(handler, report)
+    department = report.department  # the one acting, even when the step clears it
+    for name, value in (changes or {}).items():
+        setattr(report, name, value)
+    if changes:
+        report.save(update_fields=list(changes))
+    _log(report, kind, handler, note=note, department=department, request=request)
+    return report
+
+
 @transaction.atomic
 def accept_report(
     *, report: Report, handler: User, note: str = "", request: HttpRequest | None = None
 ) -> Report:
     """The department takes the report on (受理)."""
-    report = _locked(report, ReportStatus.SUBMITTED)
-    _require_handler(handler, report)
-    report.status = ReportStatus.ACCEPTED
-    report.save(update_fields=["status"])
-    _log(
-        report,
-        EventKind.ACCEPTED,
-        handler,
+    return _handler_step(
+        report=report,
+        handler=handler,
+        allowed=(ReportStatus.SUBMITTED,),
+        kind=EventKind.ACCEPTED,
         note=note.strip(),
-        department=report.department,
         request=request,
+        changes={"status": ReportStatus.ACCEPTED},
     )
-    return report
 
 
 @transaction.atomic
 def add_progress_note(
     *, report: Report, handler: User, note: str, request: HttpRequest | None = None
 ) -> Report:
-    note = _require_note(note)
-    report = _locked(report, ReportStatus.ACCEPTED)
-    _require_handler(handler, report)
-    _log(
-        report,
-        EventKind.NOTE,
-        handler,
-        note=note,
-        department=report.department,
+    return _handler_step(
+        report=report,
+        handler=handler,
+        allowed=(ReportStatus.ACCEPTED,),
+        kind=EventKind.NOTE,
+        note=_require_note(note),
         request=request,
     )
-    return report
 
 
 @transaction.atomic
@@ -277,21 +292,15 @@ def resolve_report(
     *, report: Report, handler: User, note: str, request: HttpRequest | None = None
 ) -> Report:
     """The department says what was done (办结); the reporter can then give feedback."""
-    note = _require_note(note)
-    report = _locked(report, ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
-    _require_handler(handler, report)
-    report.status = ReportStatus.RESOLVED
-    report.resolved_at = timezone.now()
-    report.save(update_fields=["status", "resolved_at"])
-    _log(
-        report,
-        EventKind.RESOLVED,
-        handler,
-        note=note,
-        department=report.department,
+    return _handler_step(
+        report=report,
+        handler=handler,
+        allowed=OPEN_STATUSES,
+        kind=EventKind.RESOLVED,
+        note=_require_note(note),
         request=request,
+        changes={"status": ReportStatus.RESOLVED, "resolved_at": timezone.now()},
     )
-    return report
 
 
 @transaction.atomic
@@ -299,22 +308,15 @@ def return_report(
     *, report: Report, handler: User, note: str, request: HttpRequest | None = None
 ) -> Report:
     """Not this department's: back to the county administrator to choose another."""
-    note = _require_note(note)
-    report = _locked(report, ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
-    _require_handler(handler, report)
-    department = report.department
-    report.status = ReportStatus.SUBMITTED
-    report.department = None
-    report.save(update_fields=["status", "department"])
-    _log(
-        report,
-        EventKind.RETURNED,
-        handler,
-        note=note,
-        department=department,
+    return _handler_step(
+        report=report,
+        handler=handler,
+        allowed=OPEN_STATUSES,
+        kind=EventKind.RETURNED,
+        note=_require_note(note),
         request=request,
+        changes={"status": ReportStatus.SUBMITTED, "department": None},
     )
-    return report
 
 
 @transaction.atomic
@@ -330,7 +332,7 @@ def assign_report(
         raise errors.ReportNotFoundError()
     if not list_assignable_departments(report).filter(pk=department.pk).exists():
         raise errors.DepartmentNotInCountyError()
-    report = _locked(report, ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+    report = _locked(report, *OPEN_STATUSES)
     report.status = ReportStatus.SUBMITTED
     report.department = department
     # The department's time limit starts when it gets the report.

@@ -8,6 +8,7 @@ from django.core.validators import FileExtensionValidator
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from warmbee.coverage.demand_layers import CHECKIN_ORIGINS, HAZARD_REPORTS, PLACES
 from warmbee.coverage.models import DemandLayer
@@ -97,15 +98,19 @@ class CoverageRunForm(forms.Form):
             field.queryset = layers
         sizes = {}
         if checkin_origins is not None:
-            sizes[CHECKIN_ORIGINS] = _(
-                "%(count)s check-ins in the last %(months)s months"
+            sizes[CHECKIN_ORIGINS] = ngettext(
+                "%(count)s check-in in the last %(months)s months",
+                "%(count)s check-ins in the last %(months)s months",
+                checkin_origins,
             ) % {
                 "count": checkin_origins,
                 "months": settings.CHECKIN_ORIGIN_RETENTION_MONTHS,
             }
         if hazard_reports is not None:
-            sizes[HAZARD_REPORTS] = _(
-                "%(count)s reports in the last %(months)s months"
+            sizes[HAZARD_REPORTS] = ngettext(
+                "%(count)s report in the last %(months)s months",
+                "%(count)s reports in the last %(months)s months",
+                hazard_reports,
             ) % {"count": hazard_reports, "months": settings.REPORT_LAYER_MONTHS}
         self._say_layer_sizes(sizes)
 

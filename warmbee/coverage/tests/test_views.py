@@ -26,7 +26,8 @@ from warmbee.coverage.tests.test_services import SEGMENT_KM
 from warmbee.coverage.tests.test_tasks import run_queued_tasks
 from warmbee.factories import YANGQU_CODE, StationFactory, make_user
 from warmbee.regions.models import Region, RegionLevel
-from warmbee.workers.tests.factories import give_consent
+from warmbee.reports.tests.factories import send_report
+from warmbee.workers.tests.factories import give_consent, make_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -744,6 +745,21 @@ def test_the_planner_offers_every_layer(world, yangqu_layer):
     assert 'name="demand_layer" value="places"' in page
     assert f'<option value="{yangqu_layer.pk}">Xinyang market (2 places' in page
     assert 'data-testid="layers-link"' in page
+
+
+def test_the_hazard_layer_choice_counts_its_reports_in_both_languages(world):
+    StationFactory()  # a station in Xinyang for the report's area
+    reporter = make_worker().user
+    send_report(reporter)
+    admin = client_as(world, COUNTY_ADMIN)
+
+    english = admin.get("/en/coverage/").content.decode()
+    chinese = admin.get("/coverage/").content.decode()
+
+    assert (
+        "Where safety hazards were reported: 1 report in the last 12 months" in english
+    )
+    assert "安全隐患上报的位置：最近12个月共1条上报" in chinese
 
 
 def test_a_plan_on_imported_places_is_started_from_the_planner(world, yangqu_layer):

@@ -218,6 +218,7 @@ def _unchanged(world: ReportWorld, status: str, events: int, audit: int) -> None
 
 
 PAGES = {
+    "hazards": lambda w, lang: _url("reports:hazards", language=lang),
     "new": lambda w, lang: _url("reports:new", language=lang),
     "mine": lambda w, lang: _url("reports:mine", language=lang),
     "my-report": lambda w, lang: _url("reports:my_report", w.report.pk, language=lang),
@@ -225,6 +226,8 @@ PAGES = {
     "handle": lambda w, lang: _url("reports:handle", w.report.pk, language=lang),
 }
 PAGE_MATRIX = {
+    # The public list of open hazards: for everyone, anonymous visitors too.
+    "hazards": dict.fromkeys(ROLES, 200),
     "new": _workers_only(200, 200),
     "mine": _workers_only(200, 200),
     # Another worker's report does not exist for them.
@@ -244,6 +247,12 @@ def test_report_pages(world, page, role, expected, language):
     _outcome(response, expected, url)
     if expected == 200 and page in {"my-report", "handle"}:
         assert DESCRIPTION in response.content.decode()
+    if page == "hazards":
+        # The words sent and who sent them are never public.
+        page_html = response.content.decode()
+        assert DESCRIPTION not in page_html
+        for trace in REPORTER_TRACES:
+            assert trace not in page_html
 
 
 def test_my_reports_lists_only_the_workers_own(world):

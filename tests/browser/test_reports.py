@@ -65,6 +65,16 @@ def test_rider_reports_a_hazard_the_department_resolves_it_and_the_rider_reopens
     assert report.photos.get().image.name.startswith("reports/")
     assert "IMG_0001" not in report.photos.get().image.name
 
+    # Anyone sees it among the known hazards: what and roughly where, not who or the words.
+    page.goto(f"{base}/")
+    page.get_by_test_id("hazards-link").click()
+    expect(page.get_by_test_id("public-hazards")).to_contain_text("井盖缺失或破损")
+    expect(page.get_by_test_id("public-hazards")).not_to_contain_text("骑车差点掉进去")
+    page.get_by_role("button", name=re.compile("地图")).click()
+    expect(page.get_by_test_id("hazard-map")).to_have_attribute("data-ready", "true")
+    screenshot(page, "zh-report-2b-hazards")
+    page.goto(f"{base}/reports/mine/{report.pk}/")
+
     desk = browser.new_context(viewport=DESK, locale="zh-CN")
     handler = desk.new_page()
     log_in_at_desk(handler, base, HANDLER_PHONE, "/")

@@ -103,3 +103,45 @@ def list_hazard_positions(
 
 def count_hazard_positions(county: Region, since: dt.datetime) -> int:
     return _hazards_placed_by_phone(county, since).count()
+
+
+PUBLIC_POSITION_DECIMALS = (
+    3  # about 100 m: where the hazard is, not where someone stood
+)
+PUBLIC_HAZARDS_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class PublicHazard:
+    """An open hazard as anyone may see it: no description, photo, time of day or sender."""
+
+    category: str
+    category_label: str
+    community_label: str
+    status: str
+    status_label: str
+    sent_on: dt.date
+    lat_deg: float
+    lon_deg: float
+
+
+def list_public_hazards() -> list[PublicHazard]:
+    """Safety hazards still open, newest first, as the public map shows them."""
+    reports = (
+        Report.objects.filter(kind=ReportKind.HAZARD, status__in=OPEN_STATUSES)
+        .select_related("community")
+        .order_by("-created_at")[:PUBLIC_HAZARDS_SHOWN]
+    )
+    return [
+        PublicHazard(
+            category=report.category,
+            category_label=str(report.get_category_display()),
+            community_label=report.community.label,
+            status=report.status,
+            status_label=str(report.get_status_display()),
+            sent_on=timezone.localdate(report.created_at),
+            lat_deg=round(report.lat_deg, PUBLIC_POSITION_DECIMALS),
+            lon_deg=round(report.lon_deg, PUBLIC_POSITION_DECIMALS),
+        )
+        for report in reports
+    ]

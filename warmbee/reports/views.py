@@ -1,6 +1,7 @@
 """Report pages: a worker sends and follows their reports; handlers and administrators
 work the inbox. Views parse, call one service or selector, and render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -60,6 +61,23 @@ def new_report(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("reports:my_report", report.pk)
     return render(request, "reports/new.html", {"form": form}, status=status)
+
+
+@require_GET
+def public_hazards(request: HttpRequest) -> HttpResponse:
+    """Open hazards for anyone: what and roughly where, never who or the words sent."""
+    hazards = selectors.list_public_hazards()
+    points = [
+        {"lat": h.lat_deg, "lon": h.lon_deg, "label": h.category_label} for h in hazards
+    ]
+    context = {
+        "hazards": hazards,
+        "points": points,
+        "shown": selectors.PUBLIC_HAZARDS_SHOWN,
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+    return render(request, "reports/hazards.html", context)
 
 
 @worker_login_required

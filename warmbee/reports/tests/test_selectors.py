@@ -20,6 +20,7 @@ from warmbee.reports.selectors import (
     list_hazard_positions,
     list_inbox,
     list_my_reports,
+    list_public_hazards,
 )
 from warmbee.reports.services import accept_report, resolve_report, return_report
 from warmbee.reports.tests.factories import (
@@ -198,3 +199,21 @@ def test_hazard_positions_leave_out_opinions_old_reports_and_other_counties(
         [(recent.lat_deg, recent.lon_deg), (urgent.lat_deg, urgent.lon_deg)]
     )
     assert list_hazard_positions(qingxu, since) == [QINGXU_POSITION]
+
+
+def test_the_public_hazards_are_open_hazards_rounded_and_without_words(
+    station, reporter, routed, handler
+):
+    open_hazard = send_report(reporter, lat_deg=38.06137, lon_deg=112.68049)
+    fixed = send_report(reporter, lat_deg=38.0612, lon_deg=112.6812)
+    accept_report(report=fixed, handler=handler)
+    resolve_report(report=fixed, handler=handler, note="已修")
+    send_report(reporter, category="public_service", description="希望多开一会")
+
+    hazards = list_public_hazards()
+
+    assert [(h.category, h.lat_deg, h.lon_deg) for h in hazards] == [
+        ("road_damage", 38.061, 112.68)
+    ]
+    assert hazards[0].sent_on == timezone.localdate(open_hazard.created_at)
+    assert not hasattr(hazards[0], "description")

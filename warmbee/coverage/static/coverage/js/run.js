@@ -2,6 +2,7 @@
 // and draw a finished plan on a map, loading Leaflet only on this page. Without
 // JavaScript the page refreshes itself and the tables and exports show everything.
 
+import { loadLeaflet, textNode } from "../../core/js/leaflet.js";
 import { followProgress } from "./progress.js";
 
 function showRunProgress(section) {
@@ -15,22 +16,6 @@ function showRunProgress(section) {
   };
 }
 
-function loadOnce(tag, attrs) {
-  return new Promise((resolve, reject) => {
-    const element = document.createElement(tag);
-    Object.assign(element, attrs);
-    element.onload = resolve;
-    element.onerror = reject;
-    document.head.appendChild(element);
-  });
-}
-
-// Labels come from the database (station names): pass them as text, never as HTML.
-function textNode(text) {
-  const span = document.createElement("span");
-  span.textContent = text;
-  return span;
-}
 
 function collection(data, kind) {
   return {
@@ -40,9 +25,7 @@ function collection(data, kind) {
 }
 
 async function drawMap(container, data) {
-  await loadOnce("link", { rel: "stylesheet", href: container.dataset.leafletCss });
-  await loadOnce("script", { src: container.dataset.leafletJs });
-  const L = window.L;
+  const L = await loadLeaflet(container);
   const map = L.map(container, { zoomSnap: 0.25 });
   L.tileLayer(container.dataset.tileUrl, {
     maxZoom: 19,

@@ -51,15 +51,6 @@ for (const form of document.querySelectorAll("[data-finder-form]")) {
   });
 }
 
-function loadOnce(tag, attrs) {
-  return new Promise((resolve, reject) => {
-    const element = document.createElement(tag);
-    Object.assign(element, attrs);
-    element.onload = resolve;
-    element.onerror = reject;
-    document.head.appendChild(element);
-  });
-}
 
 const mapButton = document.querySelector("[data-map-open]");
 if (mapButton) {
@@ -67,8 +58,9 @@ if (mapButton) {
     const container = document.getElementById("map");
     container.classList.remove("hidden");
     mapButton.disabled = true;
-    await loadOnce("link", { rel: "stylesheet", href: mapButton.dataset.leafletCss });
-    await loadOnce("script", { src: mapButton.dataset.leafletJs });
+    // Imported on tap: the home and results pages fetch nothing more until then.
+    const { loadLeaflet } = await import("../../core/js/leaflet.js");
+    await loadLeaflet(mapButton);
     const data = JSON.parse(document.getElementById("finder-points").textContent);
     const L = window.L;
     const map = L.map(container).setView(data.origin, 14);

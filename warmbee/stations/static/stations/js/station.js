@@ -1,22 +1,7 @@
 // Station page: open the map only on request (loading Leaflet then) and draw the
 // station's 15-minute area for the chosen travel mode when a road network covers it.
 
-function loadOnce(tag, attrs) {
-  return new Promise((resolve, reject) => {
-    const element = document.createElement(tag);
-    Object.assign(element, attrs);
-    element.onload = resolve;
-    element.onerror = reject;
-    document.head.appendChild(element);
-  });
-}
-
-// Labels come from the database (station names): pass them as text, never as HTML.
-function textNode(text) {
-  const span = document.createElement("span");
-  span.textContent = text;
-  return span;
-}
+import { loadLeaflet, textNode } from "../../core/js/leaflet.js";
 
 const button = document.querySelector("[data-map-open]");
 const modeButtons = document.querySelectorAll("[data-area-mode]");
@@ -77,9 +62,7 @@ if (button) {
     const container = document.getElementById("map");
     container.classList.remove("hidden");
     button.disabled = true;
-    await loadOnce("link", { rel: "stylesheet", href: button.dataset.leafletCss });
-    await loadOnce("script", { src: button.dataset.leafletJs });
-    const L = window.L;
+    const L = await loadLeaflet(button);
     const position = [Number(button.dataset.lat), Number(button.dataset.lon)];
     map = L.map(container).setView(position, 15);
     L.tileLayer(button.dataset.tileUrl, {
